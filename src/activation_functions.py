@@ -1,0 +1,289 @@
+"""Activation functions and their derivatives, side by side in one table.
+
+Every activation is an :class:`Activation`: a callable ``f(x, **params)`` that
+works on arrays of any shape, with a ``title`` (the name stored in model files)
+and a ``derivative(x, **params)`` that exists from import time on. Nothing is
+attached or mutated later, so building a Layer never changes a shared function.
+
+Each entry of the table below is a pair written next to each other: the forward
+rule ``f(z)`` and its derivative ``grad(z, a)``. The derivative receives both
+the input ``z`` and the output ``a = f(z)``, because for several functions
+(sigmoid, tanh, ELU) the derivative is cheapest in terms of the output, and
+backpropagation has the output at hand anyway.
+
+Softmax is the one activation that is not element-wise: its derivative is the
+full Jacobian ``diag(s) - s s^T`` of shape ``(..., k, k)``, and backpropagation
+applies it as a Jacobian-vector product (``Activation.backward``) so that it
+trains with MSE as well as with cross-entropy.
+
+Numerical care: exponentials are taken of arguments clamped well inside the
+range where the result, and the products backpropagation forms from it, are
+normal floating-point numbers. Unclamped, ``exp`` of a very negative number
+produces subnormals, which make every later operation on them several times
+slower, and ``exp`` of a large number overflows with a warning.
+
+Defaults: ``leaky_relu`` alpha 0.01, ``elu`` alpha 1.0, ``swish`` beta 1.0.
+``step`` is 1 where x > 0 and 0.5 elsewhere; ``sign`` is ``np.sign``; both have
+zero derivative (they are here for completeness, not for gradient training).
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+
+_EXP_LIMITS = {np.dtype(t): math.floor(-math.log(np.finfo(t).tiny) / 3)
+               for t in (np.float16, np.float32, np.float64)}
+
+
+def _exp_limit(dtype):
+    """The clamp for exp arguments: 236 for float64, 29 for float32.
+
+    exp(-236) is about 1e-103, so even the squares and products of such values
+    that backpropagation and Adam form stay normal numbers; and where the clamp
+    acts, a sigmoid or softmax output is already 0 or 1 to working precision.
+    """
+    return _EXP_LIMITS[dtype]
+
+
+def _float_array(x):
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+
+
+# --- the forward rules and their derivatives, one pair per activation ---
+
+def _sigmoid(z):
+    e = np.exp(np.maximum(-np.abs(z), -_exp_limit(z.dtype)))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _sigmoid_grad(z, a):
+    return a * (1.0 - a)
+
+
+def _tanh(z):
+    return np.tanh(z)
+
+
+def _tanh_grad(z, a):
+    return 1.0 - a * a
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_grad(z, a):
+    return (z > 0).astype(z.dtype, copy=False)
+
+
+def _leaky_relu(z, alpha):
+    if 0.0 <= alpha <= 1.0:
+        return np.maximum(z, alpha * z)
+    return np.where(z > 0, z, alpha * z)
+
+
+def _leaky_relu_grad(z, a, alpha):
+    return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
+
+
+def _elu(z, alpha):
+    return np.where(z > 0, z, alpha * np.expm1(np.clip(z, -_exp_limit(z.dtype), 0.0)))
+
+
+def _elu_grad(z, a, alpha):
+    return np.where(z > 0, 1.0, a + alpha).astype(z.dtype, copy=False)
+
+
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+
+
+def _selu(z):
+    return _SELU_SCALE * _elu(z, _SELU_ALPHA)
+
+
+def _selu_grad(z, a):
+    return np.where(z > 0, _SELU_SCALE, a + _SELU_SCALE * _SELU_ALPHA).astype(z.dtype, copy=False)
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_K = 0.044715
+
+
+def _gelu(z):
+    """GELU, in the tanh form (exact to about 1e-3 of the erf form)."""
+    zc = np.clip(z, -50.0, 50.0)
+    return 0.5 * z * (1.0 + np.tanh(_GELU_C * (zc + _GELU_K * zc ** 3)))
+
+
+def _gelu_grad(z, a):
+    zc = np.clip(z, -50.0, 50.0)
+    t = np.tanh(_GELU_C * (zc + _GELU_K * zc ** 3))
+    return 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc)
+
+
+def _swish(z, beta):
+    return z * _sigmoid(beta * z)
+
+
+def _swish_grad(z, a, beta):
+    s = _sigmoid(beta * z)
+    return s + beta * z * s * (1.0 - s)
+
+
+def _linear(z):
+    return z
+
+
+def _linear_grad(z, a):
+    return np.ones_like(z)
+
+
+def _sign(z):
+    return np.sign(z)
+
+
+def _step(z):
+    return np.where(z > 0, 1.0, 0.5).astype(z.dtype, copy=False)
+
+
+def _zero_grad(z, a):
+    return np.zeros_like(z)
+
+
+def _softmax(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(np.maximum(shifted, -_exp_limit(z.dtype)))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_jacobian(z, a):
+    """diag(a) - a a^T, shape (..., k, k)."""
+    return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
+
+
+def _softmax_backward(z, a, grad_a):
+    """J^T grad_a without forming J: a * (grad_a - <grad_a, a>). J is symmetric."""
+    return a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))
+
+
+class Activation:
+    """One activation function: forward rule, derivative, parameters and name.
+
+    ``defaults`` lists the parameters the function takes and their default
+    values; :meth:`resolve_params` fills them in and validates what a caller or
+    a model file gives.
+    """
+
+    def __init__(self, title, forward, grad, defaults=None, backward=None,
+                 output_range=(-math.inf, math.inf)):
+        self.title = title
+        self._forward = forward
+        self._grad = grad
+        self._backward = backward
+        self.defaults = dict(defaults or {})
+        self.elementwise = backward is None
+        self.output_range = output_range
+
+    def __repr__(self):
+        return f"ActivationFunction.{self.title}"
+
+    def resolve_params(self, params=None) -> dict:
+        """``params`` with the defaults filled in; ``ValueError`` for anything unknown or non-numeric."""
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise ValueError(f"activation_params for {self.title} must be a dict, "
+                             f"got {type(params).__name__}")
+        unknown = sorted(str(k) for k in params if k not in self.defaults)
+        if unknown:
+            allowed = ", ".join(self.defaults) or "none"
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {self.title} "
+                             f"(it takes: {allowed})")
+        resolved = dict(self.defaults)
+        for key, value in params.items():
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"parameter {key} of {self.title} must be a number, got {value!r}")
+            if not math.isfinite(float(value)):
+                raise ValueError(f"parameter {key} of {self.title} must be finite, got {value!r}")
+            resolved[key] = float(value)
+        return resolved
+
+    def __call__(self, x, **params):
+        return self._forward(_float_array(x), **self.resolve_params(params))
+
+    def derivative(self, x, **params):
+        """df/dx at ``x``: element-wise, same shape as ``x``; for softmax the Jacobian (..., k, k)."""
+        p = self.resolve_params(params)
+        z = _float_array(x)
+        return self._grad(z, self._forward(z, **p), **p)
+
+    def backward(self, z, a, grad_a, params):
+        """The gradient with respect to ``z`` given the gradient with respect to ``a = f(z)``.
+
+        ``params`` must already be resolved. Element-wise activations multiply by
+        the derivative; softmax applies its Jacobian as a vector product.
+        """
+        if self._backward is not None:
+            return self._backward(z, a, grad_a, **params)
+        return grad_a * self._grad(z, a, **params)
+
+    def forward(self, z, params):
+        """``f(z)`` with already-resolved ``params`` (the fast path for layers)."""
+        return self._forward(z, **params)
+
+
+_TABLE = (
+    Activation("sigmoid", _sigmoid, _sigmoid_grad, output_range=(0.0, 1.0)),
+    Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0)),
+    Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf)),
+    Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01}),
+    Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
+    Activation("selu", _selu, _selu_grad),
+    Activation("gelu", _gelu, _gelu_grad),
+    Activation("swish", _swish, _swish_grad, {"beta": 1.0}),
+    Activation("linear", _linear, _linear_grad),
+    Activation("sign", _sign, _zero_grad, output_range=(-1.0, 1.0)),
+    Activation("step", _step, _zero_grad, output_range=(0.5, 1.0)),
+    Activation("softmax", _softmax, _softmax_jacobian, backward=_softmax_backward,
+               output_range=(0.0, 1.0)),
+)
+
+_REGISTRY = {activation.title: activation for activation in _TABLE}
+
+
+class ActivationFunction:
+    """The registered activations, as attributes: ``ActivationFunction.tanh`` and so on."""
+
+    sigmoid = _REGISTRY["sigmoid"]
+    tanh = _REGISTRY["tanh"]
+    relu = _REGISTRY["relu"]
+    leaky_relu = _REGISTRY["leaky_relu"]
+    elu = _REGISTRY["elu"]
+    selu = _REGISTRY["selu"]
+    gelu = _REGISTRY["gelu"]
+    swish = _REGISTRY["swish"]
+    linear = _REGISTRY["linear"]
+    sign = _REGISTRY["sign"]
+    step = _REGISTRY["step"]
+    softmax = _REGISTRY["softmax"]
+
+    @staticmethod
+    def titles():
+        """The names of every registered activation, in table order."""
+        return tuple(_REGISTRY)
+
+    @staticmethod
+    def get_activation_function(title):
+        """The activation registered under ``title``.
+
+        Only names in the table resolve: a model file can name an activation but
+        never reach any other attribute or callable.
+        """
+        if isinstance(title, str) and title in _REGISTRY:
+            return _REGISTRY[title]
+        raise ValueError(f"unknown activation function {title!r}: "
+                         f"known ones are {', '.join(_REGISTRY)}")

@@ -1,0 +1,79 @@
+"""Cost functions: each a small class with its value and its output delta side by side.
+
+A cost compares predictions ``a`` (n, k) with targets ``t`` (n, k) and is the
+mean over the n samples of a per-sample cost. ``delta`` is the gradient of that
+mean with respect to the output layer's weighted input ``z`` (n, k): the error
+signal backpropagation starts from. A cost is made for one output activation,
+because the pairing decides both the formula and the delta.
+
+- :class:`MSE`: per sample, the mean over the k outputs of ``(a - t)^2``. Works
+  after any output activation; its delta goes through the activation's
+  derivative (the Jacobian-vector product for softmax).
+- :class:`CrossEntropy`: after a sigmoid, the binary cross-entropy of each
+  output, summed over outputs; after a softmax, the categorical cross-entropy.
+  For these two pairings the activation's derivative cancels and the delta is
+  simply ``(a - t) / n``, which is why cross-entropy keeps learning where MSE
+  after a saturated sigmoid would crawl. Logs are taken of predictions clipped
+  to [eps, 1 - eps]: a confident wrong answer costs a lot, but never infinity.
+"""
+
+import numpy as np
+
+_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float32, np.float64)}
+
+
+class MSE:
+    name = "mse"
+
+    def __init__(self, activation, params):
+        self.activation = activation
+        self.params = params
+
+    def value(self, a, t):
+        d = a - t
+        return float((d * d).sum() / d.size)
+
+    def delta(self, z, a, t):
+        grad_a = (a - t) * (2.0 / a.size)
+        return self.activation.backward(z, a, grad_a, self.params)
+
+
+class CrossEntropy:
+    name = "cross_entropy"
+
+    def __init__(self, activation, params):
+        if activation.title not in ("sigmoid", "softmax"):
+            raise ValueError(
+                "cross_entropy needs a sigmoid output layer (binary, one probability per output) "
+                f"or a softmax one (categorical), but this network's output layer is "
+                f"{activation.title}: use cost_function='mse', or an output layer with "
+                "activation_func=ActivationFunction.sigmoid or ActivationFunction.softmax")
+        self.categorical = activation.title == "softmax"
+
+    def value(self, a, t):
+        eps = _EPS[a.dtype]
+        p = np.minimum(np.maximum(a, eps), 1.0 - eps)
+        if self.categorical:
+            total = (t * np.log(p)).sum()
+        else:
+            total = (t * np.log(p) + (1.0 - t) * np.log1p(-p)).sum()
+        return float(-total / a.shape[0])
+
+    def delta(self, z, a, t):
+        n = a.shape[0]
+        if self.categorical:
+            return (a * t.sum(axis=-1, keepdims=True) - t) / n
+        return (a - t) / n
+
+
+COSTS = {cost.name: cost for cost in (MSE, CrossEntropy)}
+
+
+def make_cost(name, activation, params):
+    """The cost called ``name`` for an output layer with ``activation``.
+
+    ``ValueError`` for an unknown name or a pairing that does not exist.
+    """
+    if not isinstance(name, str) or name not in COSTS:
+        raise ValueError(f"unknown cost_function {name!r}: choose one of {', '.join(COSTS)}")
+    return COSTS[name](activation, params)

@@ -1,0 +1,206 @@
+"""One fully connected layer: weights, biases and an activation.
+
+A layer of ``layer_size`` neurons fed by ``previousLayer_size`` inputs holds
+
+- ``weights``, shape ``(layer_size, previousLayer_size)``: row j feeds neuron j;
+- ``biases``, shape ``(layer_size,)``;
+- ``activation_func`` (an :class:`~src.activation_functions.Activation`) and
+  ``activation_params`` (its parameters, defaults filled in).
+
+For one sample ``x`` it computes ``f(W @ x + b)``; for a batch ``X`` with one
+row per sample, ``f(X @ W.T + b)``. An ``'input'`` layer passes its input on
+unchanged: its weights and biases are zeros and are never trained (it is kept
+because the seed's model files have one).
+
+``weights`` and ``biases`` are the live arrays the forward pass uses. Assigning
+to them copies the new values into those arrays, so a trainer that holds them
+(as views into one flat parameter vector) sees the change too.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from src.activation_functions import Activation, ActivationFunction
+
+LAYER_TYPES = ("input", "hidden", "output")
+
+DEFAULT_ACTIVATION = {
+    "input": ActivationFunction.leaky_relu,
+    "hidden": ActivationFunction.leaky_relu,
+    "output": ActivationFunction.tanh,
+}
+
+# He initialisation keeps the variance of ReLU-like outputs constant through
+# the layers; Xavier (Glorot) does the same for functions that are linear
+# around zero (tanh, sigmoid, softmax, linear); LeCun is the one SELU needs.
+_INIT_FOR_ACTIVATION = {
+    "relu": "he", "leaky_relu": "he", "elu": "he", "gelu": "he", "swish": "he",
+    "selu": "lecun",
+}
+WEIGHT_INITS = ("he", "xavier", "lecun", "normal", "zeros")
+
+
+def _check_size(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _as_generator(rng):
+    """A NumPy Generator from a Generator, an int seed, or None (seed 0)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise ValueError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
+class Layer:
+    """A fully connected layer.
+
+    Parameters
+    ----------
+    previousLayer_size, layer_size : int
+        Inputs and neurons. An input layer has both equal.
+    layer_type : {'input', 'hidden', 'output'}
+    activation_func : Activation, str or None
+        None gives the type's default: leaky ReLU (alpha 0.01) for hidden
+        layers, tanh for output layers.
+    activation_params : dict or None
+        Parameters of the activation; defaults are filled in.
+    weight_init : {'he', 'xavier', 'lecun', 'normal', 'zeros'} or None
+        None picks by activation: 'he' for the ReLU family, 'lecun' for SELU,
+        'xavier' otherwise. 'normal' draws from N(0, init_std^2), as the seed did.
+    init_std : float
+        Standard deviation for ``weight_init='normal'`` (default 0.1).
+    rng : numpy.random.Generator, int or None
+        Where the initial weights come from; an int is a seed, None is seed 0.
+    weights, biases : array-like, optional
+        Start from these values instead of drawing new ones (used by loading).
+    """
+
+    def __init__(self, previousLayer_size, layer_size, layer_type, activation_func=None,
+                 activation_params=None, *, weight_init=None, init_std=0.1, rng=None,
+                 weights=None, biases=None):
+        self.previousLayer_size = _check_size("previousLayer_size", previousLayer_size)
+        self.layer_size = _check_size("layer_size", layer_size)
+        if layer_type not in LAYER_TYPES:
+            raise ValueError(f"layer_type must be one of {', '.join(LAYER_TYPES)}, "
+                             f"got {layer_type!r}")
+        self.layer_type = layer_type
+        if layer_type == "input" and self.previousLayer_size != self.layer_size:
+            raise ValueError("an input layer passes its input on, so previousLayer_size "
+                             f"({self.previousLayer_size}) must equal layer_size ({self.layer_size})")
+
+        if activation_func is None:
+            activation_func = DEFAULT_ACTIVATION[layer_type]
+        elif isinstance(activation_func, str):
+            activation_func = ActivationFunction.get_activation_function(activation_func)
+        elif not isinstance(activation_func, Activation):
+            raise ValueError("activation_func must be one of ActivationFunction's functions "
+                             f"or its title, got {activation_func!r}")
+        self.activation_func = activation_func
+        self.activation_params = activation_func.resolve_params(activation_params)
+
+        shape = (self.layer_size, self.previousLayer_size)
+        if weights is None:
+            init = "zeros" if layer_type == "input" else weight_init
+            weights = self._initial_weights(shape, init, init_std, _as_generator(rng))
+        if biases is None:
+            biases = np.zeros(self.layer_size)
+        self._weights = np.zeros(shape)
+        self._biases = np.zeros(self.layer_size)
+        self.weights = weights
+        self.biases = biases
+
+    def _initial_weights(self, shape, init, init_std, rng):
+        fan_out, fan_in = shape
+        if init is None:
+            init = _INIT_FOR_ACTIVATION.get(self.activation_func.title, "xavier")
+        if init == "he":
+            std = math.sqrt(2.0 / fan_in)
+        elif init == "xavier":
+            std = math.sqrt(2.0 / (fan_in + fan_out))
+        elif init == "lecun":
+            std = math.sqrt(1.0 / fan_in)
+        elif init == "normal":
+            if isinstance(init_std, bool) or not isinstance(init_std, numbers.Real) \
+                    or not init_std >= 0 or not math.isfinite(init_std):
+                raise ValueError(f"init_std must be a finite number >= 0, got {init_std!r}")
+            std = float(init_std)
+        elif init == "zeros":
+            return np.zeros(shape)
+        else:
+            raise ValueError(f"weight_init must be one of {', '.join(WEIGHT_INITS)}, got {init!r}")
+        return rng.normal(0.0, std, size=shape)
+
+    @property
+    def weights(self):
+        """The live weight matrix, shape (layer_size, previousLayer_size)."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value):
+        self._weights[...] = self._checked(value, self._weights.shape, "weights")
+
+    @property
+    def biases(self):
+        """The live bias vector, shape (layer_size,)."""
+        return self._biases
+
+    @biases.setter
+    def biases(self, value):
+        self._biases[...] = self._checked(value, self._biases.shape, "biases")
+
+    @staticmethod
+    def _checked(value, shape, name):
+        array = np.asarray(value, dtype=np.float64)
+        if array.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite numbers")
+        return array
+
+    @property
+    def trainable(self) -> bool:
+        return self.layer_type != "input"
+
+    def _bind(self, weights_view, biases_view):
+        """Move this layer's parameters into the given views of a flat vector."""
+        weights_view[...] = self._weights
+        biases_view[...] = self._biases
+        self._weights = weights_view
+        self._biases = biases_view
+
+    def weighted_input(self, inputs):
+        """``z = inputs @ W.T + b``: inputs (n, previousLayer_size) -> (n, layer_size)."""
+        return inputs @ self._weights.T + self._biases
+
+    def forward_propagation(self, inputs):
+        """The layer's output for one sample (1-D) or a batch (2-D, one row per sample)."""
+        inputs = np.asarray(inputs, dtype=np.float64)
+        if self.layer_type == "input":
+            return inputs
+        z = inputs @ self._weights.T + self._biases
+        return self.activation_func.forward(z, self.activation_params)
+
+    def to_dict(self) -> dict:
+        """The seed's per-layer block of a model file."""
+        return {
+            "weights": self._weights.tolist(),
+            "biases": self._biases.tolist(),
+            "previousLayer_size": self.previousLayer_size,
+            "layer_size": self.layer_size,
+            "activation_func": self.activation_func.title,
+            "activation_params": dict(self.activation_params),
+            "layer_type": self.layer_type,
+        }
+
+    def __repr__(self):
+        return (f"Layer({self.previousLayer_size}, {self.layer_size}, {self.layer_type!r}, "
+                f"activation_func=ActivationFunction.{self.activation_func.title}, "
+                f"activation_params={self.activation_params!r})")

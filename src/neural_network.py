@@ -1,0 +1,343 @@
+"""NeuralNet: a stack of layers, its forward pass, and its model file.
+
+The network is a list of :class:`~src.layer.Layer` objects, the input layer
+first and the output layer last. A forward pass feeds each layer's output to
+the next. The model file keeps the seed's format, one block per layer::
+
+    {"Layer_0": {"weights": ..., "biases": ..., "previousLayer_size": 3, "layer_size": 3,
+                 "activation_func": "leaky_relu", "activation_params": {"alpha": 0.01},
+                 "layer_type": "input"},
+     "Layer_1": {...}, ...}
+
+and adds a few top-level keys that a file may lack (then it behaves as the
+seed's did):
+
+- ``format_version``: 2 for files written here;
+- ``input_scaling``: ``{"offset": [...], "scale": [...]}``; the network sees
+  ``(x - offset) * scale``, so it takes inputs in the data file's raw units
+  (RGB 0-255 as-is) while its layers work on numbers near [-1, 1];
+- ``cost_function``: the cost it was trained with (``"mse"`` or ``"cross_entropy"``);
+- ``training_record``: settings and per-epoch history of the training runs.
+
+Loading validates everything and raises ``ValueError`` naming the file and
+what is wrong; it looks activations up in a fixed table and never calls
+anything else a file names. Saving is atomic and refuses non-finite weights.
+"""
+
+import json
+import math
+import numbers
+import re
+
+import numpy as np
+
+from src.activation_functions import ActivationFunction
+from src.fileio import atomic_write_text, read_json
+from src.layer import LAYER_TYPES, Layer
+
+FORMAT_VERSION = 2
+COST_FUNCTIONS = ("mse", "cross_entropy")
+_LAYER_KEY = re.compile(r"Layer_(0|[1-9][0-9]*)")
+_LAYER_FIELDS = ("weights", "biases", "previousLayer_size", "layer_size",
+                 "activation_func", "layer_type")
+
+
+class NeuralNet:
+    """A multilayer perceptron: ``layers[0]`` is the input layer, ``layers[-1]`` the output layer."""
+
+    def __init__(self):
+        self.layers = []
+        self.input_offset = None
+        self.input_scale = None
+        self.cost_function = None
+        self.training_record = {}
+        self._flat = None
+
+    # --- building ---
+
+    def add_layer(self, layer):
+        """Append ``layer``; its input size must equal the previous layer's size."""
+        if not isinstance(layer, Layer):
+            raise ValueError(f"add_layer takes a Layer, got {type(layer).__name__}")
+        if not self.layers:
+            if layer.layer_type != "input":
+                raise ValueError(f"the first layer must be an input layer, got a {layer.layer_type} layer")
+        else:
+            previous = self.layers[-1]
+            if layer.layer_type == "input":
+                raise ValueError("only the first layer can be an input layer")
+            if previous.layer_type == "output":
+                raise ValueError("the network already ends in an output layer")
+            if layer.previousLayer_size != previous.layer_size:
+                raise ValueError(f"layer {len(self.layers)} expects {layer.previousLayer_size} inputs "
+                                 f"but the layer before it has {previous.layer_size} neurons")
+        self.layers.append(layer)
+        self._flat = None
+
+    def set_input_scaling(self, low, high):
+        """Map inputs from [low, high] (per column, raw units) to [-1, 1] before the first layer."""
+        low = np.asarray(low, dtype=np.float64)
+        high = np.asarray(high, dtype=np.float64)
+        if low.shape != (self.n_inputs,) or high.shape != (self.n_inputs,):
+            raise ValueError(f"input scaling needs {self.n_inputs} lows and highs")
+        if not np.all(np.isfinite(low)) or not np.all(np.isfinite(high)) or np.any(high <= low):
+            raise ValueError("input scaling needs finite bounds with high > low in every column")
+        self.input_offset = (low + high) / 2.0
+        self.input_scale = 2.0 / (high - low)
+
+    @property
+    def n_inputs(self) -> int:
+        self._require_layers()
+        return self.layers[0].previousLayer_size
+
+    @property
+    def n_outputs(self) -> int:
+        self._require_layers()
+        return self.layers[-1].layer_size
+
+    @property
+    def output_activation(self):
+        self._require_layers()
+        return self.layers[-1].activation_func
+
+    def _require_layers(self):
+        if not self.layers:
+            raise ValueError("the network has no layers yet")
+
+    def parameter_vector(self):
+        """All trainable weights and biases in one contiguous float64 vector.
+
+        The layers' ``weights`` and ``biases`` become views into it, so an
+        optimiser can update every parameter with a few whole-vector operations.
+        Built on first use and again after the layers change.
+        """
+        trainable = [layer for layer in self.layers if layer.trainable]
+        if self._flat is not None and all(
+                layer.weights.base is self._flat and layer.biases.base is self._flat
+                for layer in trainable):
+            return self._flat
+        total = sum(layer.weights.size + layer.biases.size for layer in trainable)
+        flat = np.empty(total)
+        start = 0
+        for layer in trainable:
+            w_end = start + layer.weights.size
+            b_end = w_end + layer.biases.size
+            layer._bind(flat[start:w_end].reshape(layer.weights.shape), flat[w_end:b_end])
+            start = b_end
+        self._flat = flat
+        return flat
+
+    # --- forward pass ---
+
+    def scale_inputs(self, inputs):
+        """Raw inputs (n, n_inputs) -> what the first layer sees."""
+        if self.input_offset is None:
+            return inputs
+        return (inputs - self.input_offset) * self.input_scale
+
+    def _as_batch(self, input_data):
+        x = np.asarray(input_data)
+        if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+            raise ValueError("input_data must be numbers")
+        single = x.ndim == 1
+        batch = x.reshape(1, -1) if single else x
+        if batch.ndim != 2 or batch.shape[1] != self.n_inputs:
+            raise ValueError(f"input_data must have {self.n_inputs} numbers per sample, "
+                             f"got shape {x.shape}")
+        return batch.astype(np.float64, copy=False), single
+
+    def forward_propagation(self, input_data):
+        """The network's output: one sample (n_inputs,) -> (n_outputs,); a batch (n, n_inputs) -> (n, n_outputs)."""
+        self._require_layers()
+        batch, single = self._as_batch(input_data)
+        a = self.scale_inputs(batch)
+        for layer in self.layers[1:]:
+            a = layer.activation_func.forward(a @ layer.weights.T + layer.biases, layer.activation_params)
+        return a[0] if single else a
+
+    def forward_trace(self, input_data):
+        """Each layer's weighted input and output for one sample, for showing the forward pass.
+
+        Returns a list with one dict per layer: ``{'layer': i, 'weighted_input': z or None,
+        'activation': a}``; layer 0 reports the (scaled) input it passes on.
+        """
+        self._require_layers()
+        batch, single = self._as_batch(input_data)
+        a = self.scale_inputs(batch)
+        trace = [{"layer": 0, "weighted_input": None, "activation": a[0] if single else a}]
+        for i, layer in enumerate(self.layers[1:], start=1):
+            z = a @ layer.weights.T + layer.biases
+            a = layer.activation_func.forward(z, layer.activation_params)
+            trace.append({"layer": i, "weighted_input": z[0] if single else z,
+                          "activation": a[0] if single else a})
+        return trace
+
+    def predict(self, input_data, dtype=np.float64, chunk_size=32768):
+        """Outputs for many samples, computed ``chunk_size`` rows at a time.
+
+        Chunks that fit in the processor's cache are faster than one huge
+        matrix product and keep memory bounded; ``dtype=np.float32`` halves
+        the memory traffic again for inference over millions of inputs.
+        """
+        self._require_layers()
+        batch, single = self._as_batch(input_data)
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        params = [(np.ascontiguousarray(layer.weights.T, dtype=dtype), layer.biases.astype(dtype),
+                   layer.activation_func, layer.activation_params) for layer in self.layers[1:]]
+        offset = None if self.input_offset is None else self.input_offset.astype(dtype)
+        scale = None if self.input_scale is None else self.input_scale.astype(dtype)
+        out = np.empty((batch.shape[0], self.n_outputs), dtype=dtype)
+        for start in range(0, batch.shape[0], chunk_size):
+            a = batch[start:start + chunk_size].astype(dtype)
+            if offset is not None:
+                a = (a - offset) * scale
+            for weights_t, biases, activation, activation_params in params:
+                a = activation.forward(a @ weights_t + biases, activation_params)
+            out[start:start + chunk_size] = a
+        return out[0] if single else out
+
+    # --- files ---
+
+    def to_dict(self) -> dict:
+        """The model file's content: the seed's layer blocks, then this project's keys."""
+        self._require_layers()
+        content = {f"Layer_{i}": layer.to_dict() for i, layer in enumerate(self.layers)}
+        content["format_version"] = FORMAT_VERSION
+        if self.input_offset is not None:
+            content["input_scaling"] = {"offset": self.input_offset.tolist(),
+                                        "scale": self.input_scale.tolist()}
+        if self.cost_function is not None:
+            content["cost_function"] = self.cost_function
+        if self.training_record:
+            content["training_record"] = self.training_record
+        return content
+
+    def save(self, filename):
+        """Write the model to ``filename`` atomically; refuse a network with non-finite numbers."""
+        for i, layer in enumerate(self.layers):
+            if not (np.all(np.isfinite(layer.weights)) and np.all(np.isfinite(layer.biases))):
+                raise ValueError(f"refusing to save to {filename}: layer {i} has non-finite "
+                                 "weights or biases (the training diverged)")
+        text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
+        atomic_write_text(filename, text + "\n")
+
+    def load(self, filename):
+        """Replace this network with the one in ``filename``; returns ``self``.
+
+        ``FileNotFoundError`` for a missing file; ``ValueError`` naming the file
+        and the fault for anything malformed. On an error the network is unchanged.
+        """
+        content = read_json(filename, "model file")
+        loaded = _parse_model(content, f"model file {filename}")
+        self.__dict__.update(loaded.__dict__)
+        return self
+
+
+def _parse_model(content, where):
+    """A NeuralNet built from a model file's parsed JSON, validated throughout."""
+    if not isinstance(content, dict):
+        raise ValueError(f"{where}: expected a JSON object with Layer_0, Layer_1, ... "
+                         f"got {type(content).__name__}")
+    layer_keys = [key for key in content if key.startswith("Layer_")]
+    for key in layer_keys:
+        if not _LAYER_KEY.fullmatch(key):
+            raise ValueError(f"{where}: unexpected key {key!r} (layers are Layer_0, Layer_1, ...)")
+    if not layer_keys:
+        raise ValueError(f"{where}: no layers (expected keys Layer_0, Layer_1, ...)")
+    indices = sorted(int(key[len("Layer_"):]) for key in layer_keys)
+    if indices != list(range(len(indices))):
+        missing = sorted(set(range(indices[-1] + 1)) - set(indices))
+        raise ValueError(f"{where}: layers must be Layer_0 ... Layer_{len(indices) - 1} without gaps; "
+                         f"missing Layer_{missing[0]}")
+    if len(indices) < 2:
+        raise ValueError(f"{where}: a network needs an input layer and at least one more layer")
+
+    net = NeuralNet()
+    for i in indices:
+        layer = _parse_layer(content[f"Layer_{i}"], f"{where}: Layer_{i}")
+        expected = "input" if i == 0 else ("output" if i == indices[-1] else "hidden")
+        if layer.layer_type != expected:
+            raise ValueError(f"{where}: Layer_{i} has layer_type {layer.layer_type!r}, expected {expected!r}")
+        if i > 0 and layer.previousLayer_size != net.layers[-1].layer_size:
+            raise ValueError(f"{where}: Layer_{i} expects {layer.previousLayer_size} inputs but "
+                             f"Layer_{i - 1} has {net.layers[-1].layer_size} neurons")
+        net.add_layer(layer)
+
+    version = content.get("format_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise ValueError(f"{where}: format_version must be an integer from 1 to {FORMAT_VERSION}, "
+                         f"got {version!r}")
+    if "input_scaling" in content:
+        scaling = content["input_scaling"]
+        if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
+            raise ValueError(f"{where}: input_scaling must be an object with 'offset' and 'scale'")
+        net.input_offset = _numbers(scaling["offset"], (net.n_inputs,), f"{where}: input_scaling offset")
+        net.input_scale = _numbers(scaling["scale"], (net.n_inputs,), f"{where}: input_scaling scale")
+        if np.any(net.input_scale == 0):
+            raise ValueError(f"{where}: input_scaling scale must not contain zeros")
+    if "cost_function" in content:
+        if content["cost_function"] not in COST_FUNCTIONS:
+            raise ValueError(f"{where}: cost_function must be one of {', '.join(COST_FUNCTIONS)}, "
+                             f"got {content['cost_function']!r}")
+        net.cost_function = content["cost_function"]
+    if "training_record" in content:
+        if not isinstance(content["training_record"], dict):
+            raise ValueError(f"{where}: training_record must be a JSON object")
+        net.training_record = content["training_record"]
+    return net
+
+
+def _parse_layer(block, where):
+    if not isinstance(block, dict):
+        raise ValueError(f"{where} must be a JSON object, got {type(block).__name__}")
+    missing = [field for field in _LAYER_FIELDS if field not in block]
+    if missing:
+        raise ValueError(f"{where} is missing {', '.join(missing)}")
+    sizes = []
+    for field in ("previousLayer_size", "layer_size"):
+        value = block[field]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{where}: {field} must be a positive integer, got {value!r}")
+        sizes.append(value)
+    layer_type = block["layer_type"]
+    if not isinstance(layer_type, str) or layer_type not in LAYER_TYPES:
+        raise ValueError(f"{where}: layer_type must be one of {', '.join(LAYER_TYPES)}, got {layer_type!r}")
+    try:
+        activation = ActivationFunction.get_activation_function(block["activation_func"])
+        params = activation.resolve_params(block.get("activation_params"))
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+    weights = _numbers(block["weights"], (sizes[1], sizes[0]), f"{where}: weights")
+    biases = _numbers(block["biases"], (sizes[1],), f"{where}: biases")
+    try:
+        return Layer(sizes[0], sizes[1], layer_type, activation, params, weights=weights, biases=biases)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+
+
+def _numbers(value, shape, where):
+    """A float64 array of exactly ``shape`` from nested JSON lists of finite numbers."""
+    def check(item, depth):
+        if depth == len(shape):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                raise ValueError(f"{where} must contain only numbers, found {item!r}")
+            return
+        if not isinstance(item, list) or len(item) != shape[depth]:
+            found = f"{len(item)} entries" if isinstance(item, list) else type(item).__name__
+            raise ValueError(f"{where} must have shape {shape}: expected a list of {shape[depth]} "
+                             f"at depth {depth}, found {found}")
+        for element in item:
+            check(element, depth + 1)
+
+    check(value, 0)
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        array = np.full(shape, math.inf)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{where} must contain only finite numbers")
+    return array

@@ -1,0 +1,338 @@
+"""Training: backpropagation, the update rule, and the mini-batch training loop.
+
+``Training(net, learning_rate, clip_value, cost_function, optimizer, ...)``
+binds a network to a cost (see ``src/costs.py``) and an optimiser (see
+``src/optimizers.py``). Its parts, in the order they run:
+
+1. ``backpropagation(inputs, targets)``: one forward pass over the whole batch
+   (matrix products, no loop over samples), then the error signal ``delta``
+   travels back layer by layer. For a layer with input ``a_prev`` (n, m) and
+   ``delta`` (n, k) the gradients are ``delta.T @ a_prev`` (k, m) for the
+   weights and ``delta.sum(0)`` (k,) for the biases, and the previous layer's
+   delta is ``f'(z_prev) * (delta @ W)``. It returns the exact, unclipped
+   gradients of ``cost(predictions, targets)`` together with the predictions.
+2. The update: each gradient element is clipped to ``±clip_value`` (the
+   seed's safety net; ``None`` turns it off), L2 weight decay is added if asked
+   for, and the optimiser moves the parameters.
+3. ``train``: epochs of shuffled mini-batches, optionally a random subset of
+   ``samples_per_epoch`` samples per epoch (the seed's todo 4), a validation
+   set with early stopping that restores the best weights, a learning-rate
+   schedule, a per-epoch history, and divergence detection: a non-finite cost
+   stops training with :class:`TrainingDiverged` and puts back the last weights
+   that gave a finite cost for a whole epoch.
+
+What it leaves out: convolutions, dropout, batch normalisation, GPUs. The
+networks here are small and the point is that every number can be followed.
+"""
+
+import math
+import sys
+import time
+
+import numpy as np
+
+from src.costs import make_cost
+from src.optimizers import make_optimizer
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+class TrainingDiverged(ArithmeticError):
+    """The cost became NaN or infinite; ``history`` holds the epochs completed before."""
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
+def _positive_number(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def predicted_classes(outputs, activation):
+    """Class index per row of ``outputs`` (n, k): argmax, or for one output 0 when it is 'on'."""
+    if outputs.shape[1] == 1:
+        middle = 0.5 if activation.title in ("sigmoid", "softmax", "step") else 0.0
+        return (outputs[:, 0] <= middle).astype(np.int64)
+    return np.argmax(outputs, axis=1)
+
+
+class Training:
+    """Trains a :class:`~src.neural_network.NeuralNet` in place.
+
+    Parameters
+    ----------
+    neural_net : NeuralNet
+    learning_rate : float
+        Step size (the starting one, with a schedule).
+    clip_value : float or None
+        Each gradient element is clipped to ±clip_value before the update.
+    cost_function : {'mse', 'cross_entropy'}
+        Cross-entropy needs a sigmoid or softmax output layer.
+    optimizer : {'sgd', 'momentum', 'adam'}
+    weight_decay : float
+        L2 penalty ``weight_decay * W`` added to the weight gradients (not biases).
+    lr_schedule : {'constant', 'cosine'}
+        'cosine' lowers the rate over each ``train`` call's epochs from
+        ``learning_rate`` to ``learning_rate * final_lr_fraction``.
+    seed : int or numpy.random.Generator
+        Source of the shuffling and subset draws.
+    """
+
+    def __init__(self, neural_net, learning_rate=0.001, clip_value=1.0, cost_function="mse",
+                 optimizer="sgd", *, weight_decay=0.0, lr_schedule="constant",
+                 final_lr_fraction=0.01, seed=0):
+        if len(neural_net.layers) < 2:
+            raise ValueError("the network needs an input layer and at least one more layer to train")
+        self.neural_net = neural_net
+        self.learning_rate = _positive_number("learning_rate", learning_rate)
+        self.clip_value = _positive_number("clip_value", clip_value, allow_none=True)
+        output = neural_net.layers[-1]
+        self._cost = make_cost(cost_function, output.activation_func, output.activation_params)
+        self.cost_function = cost_function
+        self.optimizer_name = optimizer
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
+                or not math.isfinite(weight_decay) or weight_decay < 0:
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {lr_schedule!r}")
+        self.lr_schedule = lr_schedule
+        self.final_lr_fraction = _positive_number("final_lr_fraction", final_lr_fraction)
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+        self._layers = [layer for layer in neural_net.layers[1:]]
+        self._params = neural_net.parameter_vector()
+        self.optimizer = make_optimizer(optimizer, self._params.size)
+        self._grads = np.empty_like(self._params)
+        self._grad_views = self._views(self._grads)
+        self.epochs_done = 0
+
+    def _views(self, flat):
+        """(weights, biases) views into a flat vector laid out like the parameter vector."""
+        views, start = [], 0
+        for layer in self._layers:
+            w_end = start + layer.weights.size
+            b_end = w_end + layer.biases.size
+            views.append((flat[start:w_end].reshape(layer.weights.shape), flat[w_end:b_end]))
+            start = b_end
+        return views
+
+    # --- gradients ---
+
+    def _check_targets(self, target_values, n_samples):
+        t = np.asarray(target_values, dtype=np.float64)
+        if t.ndim == 1:
+            t = t.reshape(1, -1) if n_samples == 1 else t
+        if t.shape != (n_samples, self.neural_net.n_outputs):
+            raise ValueError(f"target_values must have shape ({n_samples}, {self.neural_net.n_outputs}), "
+                             f"got {np.shape(target_values)}")
+        if not np.all(np.isfinite(t)):
+            raise ValueError("target_values must be finite numbers")
+        return t
+
+    def _backprop(self, x, t, grad_views):
+        """Forward over the batch x (n, m) (already scaled), gradients into grad_views; returns predictions."""
+        activations, zs = [x], [None]
+        a = x
+        for layer in self._layers:
+            z = a @ layer.weights.T
+            z += layer.biases
+            a = layer.activation_func.forward(z, layer.activation_params)
+            zs.append(z)
+            activations.append(a)
+        delta = self._cost.delta(z, a, t)
+        for j in range(len(self._layers) - 1, -1, -1):
+            grad_w, grad_b = grad_views[j]
+            np.matmul(delta.T, activations[j], out=grad_w)
+            delta.sum(axis=0, out=grad_b)
+            if j > 0:
+                below = self._layers[j - 1]
+                delta = below.activation_func.backward(
+                    zs[j], activations[j], delta @ self._layers[j].weights, below.activation_params)
+        return a
+
+    def backpropagation(self, input_data, target_values):
+        """Exact gradients of the mean cost, and the predictions, from one forward pass.
+
+        ``input_data``: one sample (n_inputs,) or a batch (n, n_inputs) in raw units.
+        ``target_values``: (n_outputs,) or (n, n_outputs), in the output activation's range.
+        Returns ``(gradients, predicted_values)``; ``gradients`` maps ``weights_i`` and
+        ``biases_i`` for every layer i (zeros for the input layer) to arrays shaped like
+        the parameters; ``predicted_values`` is shaped like ``target_values``.
+        """
+        net = self.neural_net
+        batch, single = net._as_batch(input_data)
+        t = self._check_targets(target_values, batch.shape[0])
+        flat = np.empty_like(self._params)
+        views = self._views(flat)
+        with np.errstate(over="ignore", invalid="ignore"):
+            predictions = self._backprop(net.scale_inputs(batch), t, views)
+        input_layer = net.layers[0]
+        gradients = {"weights_0": np.zeros_like(input_layer.weights),
+                     "biases_0": np.zeros_like(input_layer.biases)}
+        for i, (grad_w, grad_b) in enumerate(views, start=1):
+            gradients[f"weights_{i}"] = grad_w
+            gradients[f"biases_{i}"] = grad_b
+        return gradients, (predictions[0] if single else predictions)
+
+    def cost(self, predicted_values, target_values):
+        """The cost: the mean over samples of the per-sample cost (a float)."""
+        a = np.atleast_2d(np.asarray(predicted_values, dtype=np.float64))
+        t = np.atleast_2d(np.asarray(target_values, dtype=np.float64))
+        if a.shape != t.shape:
+            raise ValueError(f"predictions {a.shape} and targets {t.shape} differ in shape")
+        return self._cost.value(a, t)
+
+    def evaluate(self, input_data, target_values, chunk_size=32768):
+        """(cost, accuracy) of the network on a data set, computed in chunks."""
+        batch, _ = self.neural_net._as_batch(input_data)
+        t = self._check_targets(target_values, batch.shape[0])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            predictions = self.neural_net.predict(batch, chunk_size=chunk_size)
+            cost = self._cost.value(predictions, t)
+        activation = self.neural_net.output_activation
+        correct = predicted_classes(predictions, activation) == predicted_classes(t, activation)
+        return cost, float(np.mean(correct))
+
+    # --- the update and the loop ---
+
+    def apply_gradients(self, learning_rate=None):
+        """Clip the gradients held in the internal buffer, add weight decay, and step."""
+        grads = self._grads
+        if self.clip_value is not None:
+            np.minimum(grads, self.clip_value, out=grads)
+            np.maximum(grads, -self.clip_value, out=grads)
+        if self.weight_decay:
+            for layer, (grad_w, _) in zip(self._layers, self._grad_views):
+                grad_w += self.weight_decay * layer.weights
+        self.optimizer.step(self._params, grads, self.learning_rate if learning_rate is None else learning_rate)
+
+    def _epoch_learning_rate(self, epoch, epochs):
+        if self.lr_schedule == "constant" or epochs <= 1:
+            return self.learning_rate
+        low = self.learning_rate * self.final_lr_fraction
+        return low + 0.5 * (self.learning_rate - low) * (1.0 + math.cos(math.pi * epoch / (epochs - 1)))
+
+    def train(self, input_data, target_data, epochs, batch_size=32, samples_per_epoch=None, *,
+              validation_data=None, validation_split=0.0, patience=None, verbose=True,
+              callback=None, stream=None):
+        """Mini-batch training; returns the history, a list with one dict per epoch.
+
+        ``input_data`` (n, n_inputs) raw, ``target_data`` (n, n_outputs) in the output
+        activation's range. ``samples_per_epoch`` draws that many samples (without
+        replacement) afresh each epoch instead of using all n. ``validation_data``
+        is ``(inputs, targets)``; or ``validation_split`` holds out that fraction of
+        the shuffled data. With a validation set, ``patience`` stops training after
+        that many epochs without a lower validation cost and restores the best weights.
+        Each history entry has ``epoch``, ``learning_rate``, ``cost`` and ``accuracy``
+        (means over the epoch's batches), and ``val_cost``, ``val_accuracy`` with a
+        validation set. ``callback(entry)`` is called after every epoch; ``verbose``
+        prints one line per epoch to ``stream`` (standard output by default).
+        """
+        net = self.neural_net
+        x, _ = net._as_batch(input_data)
+        t = self._check_targets(target_data, x.shape[0])
+        epochs = self._count("epochs", epochs, minimum=0)
+        batch_size = self._count("batch_size", batch_size)
+        self._check_target_range(t)
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"validation_split must be between 0 and 1, got {validation_split!r}")
+            order = self.rng.permutation(x.shape[0])
+            n_val = max(1, int(round(x.shape[0] * validation_split)))
+            validation_data = (x[order[:n_val]], t[order[:n_val]])
+            x, t = x[order[n_val:]], t[order[n_val:]]
+        if validation_data is not None:
+            val_x, _ = net._as_batch(validation_data[0])
+            val_t = self._check_targets(validation_data[1], val_x.shape[0])
+        elif patience is not None:
+            raise ValueError("patience (early stopping) needs validation_data or validation_split")
+        n = x.shape[0]
+        if samples_per_epoch is not None:
+            samples_per_epoch = min(self._count("samples_per_epoch", samples_per_epoch), n)
+        x = net.scale_inputs(x)
+
+        history, best = [], None
+        stream = sys.stdout if stream is None else stream
+        activation = net.output_activation
+        target_classes = predicted_classes(t, activation)
+        for epoch in range(epochs):
+            started = time.perf_counter()
+            lr = self._epoch_learning_rate(epoch, epochs)
+            good = self._params.copy()
+            order = self.rng.permutation(n) if samples_per_epoch is None \
+                else self.rng.choice(n, samples_per_epoch, replace=False)
+            xs, ts, classes = x[order], t[order], target_classes[order]
+            cost_sum, correct = 0.0, 0
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for start in range(0, len(order), batch_size):
+                    xb, tb = xs[start:start + batch_size], ts[start:start + batch_size]
+                    predictions = self._backprop(xb, tb, self._grad_views)
+                    cost = self._cost.value(predictions, tb)
+                    if not math.isfinite(cost):
+                        self._params[...] = good
+                        raise TrainingDiverged(self._divergence_message(epoch, cost, lr), history)
+                    cost_sum += cost * len(xb)
+                    correct += int(np.count_nonzero(
+                        predicted_classes(predictions, activation) == classes[start:start + batch_size]))
+                    self.apply_gradients(lr)
+            if not np.all(np.isfinite(self._params)):
+                self._params[...] = good
+                raise TrainingDiverged(self._divergence_message(epoch, math.nan, lr), history)
+            self.epochs_done += 1
+            entry = {"epoch": self.epochs_done, "learning_rate": lr,
+                     "cost": cost_sum / len(order), "accuracy": correct / len(order)}
+            if validation_data is not None:
+                entry["val_cost"], entry["val_accuracy"] = self.evaluate(val_x, val_t)
+                if best is None or entry["val_cost"] < best[0]:
+                    best = (entry["val_cost"], self._params.copy(), len(history))
+            entry["seconds"] = time.perf_counter() - started
+            history.append(entry)
+            if verbose:
+                print(format_epoch(entry, epochs_total=self.epochs_done - epoch - 1 + epochs), file=stream)
+            if callback is not None:
+                callback(entry)
+            if patience is not None and len(history) - 1 - best[2] >= patience:
+                break
+        if patience is not None and best is not None:
+            self._params[...] = best[1]
+        return history
+
+    def _check_target_range(self, t):
+        activation = self.neural_net.output_activation
+        if activation.title in ("sigmoid", "softmax", "tanh"):
+            low, high = activation.output_range
+            if np.any(t < low) or np.any(t > high):
+                raise ValueError(
+                    f"targets must lie in [{low:g}, {high:g}] for a {activation.title} output layer, "
+                    f"found values from {t.min():g} to {t.max():g} (data files hold ±1 targets: "
+                    "load them with src.datasets for this model's output activation)")
+
+    @staticmethod
+    def _count(name, value, minimum=1):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        return int(value)
+
+    def _divergence_message(self, epoch, cost, lr):
+        return (f"training diverged in epoch {self.epochs_done + 1}: the cost became {cost} "
+                f"at learning rate {lr:g}; the weights were put back to those at the start of "
+                f"that epoch. Use a smaller learning rate, gradient clipping or the adam optimizer")
+
+
+def format_epoch(entry, epochs_total=None):
+    """One progress line for a history entry."""
+    count = f"{entry['epoch']}/{epochs_total}" if epochs_total else f"{entry['epoch']}"
+    line = (f"epoch {count:>9}  cost {entry['cost']:.6f}  accuracy {100 * entry['accuracy']:7.3f} %")
+    if "val_cost" in entry:
+        line += f"  val_cost {entry['val_cost']:.6f}  val_accuracy {100 * entry['val_accuracy']:7.3f} %"
+    line += f"  lr {entry['learning_rate']:.2e}"
+    if "seconds" in entry:
+        line += f"  {entry['seconds']:.2f} s"
+    return line

@@ -1,0 +1,323 @@
+"""Training: exact gradients, the update rules, the loop, and what the seed could not do."""
+
+import io
+
+import numpy as np
+import pytest
+
+from src.activation_functions import ActivationFunction
+from src.layer import Layer
+from src.neural_network import NeuralNet
+from src.training import Training, TrainingDiverged
+
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "linear", "sign", "step")
+PAIRINGS = [("tanh", "mse"), ("sigmoid", "mse"), ("softmax", "mse"), ("linear", "mse"),
+            ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]
+
+
+def build(sizes, hidden="leaky_relu", output="tanh", seed=0, bias_std=0.0):
+    rng = np.random.default_rng(seed)
+    net = NeuralNet()
+    net.add_layer(Layer(sizes[0], sizes[0], "input"))
+    for prev, size in zip(sizes[:-2], sizes[1:-1]):
+        net.add_layer(Layer(prev, size, "hidden", hidden, rng=rng))
+    net.add_layer(Layer(sizes[-2], sizes[-1], "output", output, rng=rng))
+    for layer in net.layers[1:]:
+        layer.biases = rng.normal(0, bias_std, layer.layer_size)
+    return net
+
+
+def numeric_gradients(training, inputs, targets, h=1e-6):
+    """Central finite differences of training.cost for every trainable parameter."""
+    net = training.neural_net
+    result = {}
+    for i, layer in enumerate(net.layers[1:], start=1):
+        for name, array in (("weights", layer.weights), ("biases", layer.biases)):
+            numeric = np.zeros_like(array)
+            for index in np.ndindex(array.shape):
+                original = array[index]
+                array[index] = original + h
+                plus = training.cost(net.forward_propagation(inputs), targets)
+                array[index] = original - h
+                minus = training.cost(net.forward_propagation(inputs), targets)
+                array[index] = original
+                numeric[index] = (plus - minus) / (2 * h)
+            result[f"{name}_{i}"] = numeric
+    return result
+
+
+def targets_for(output, n, rng):
+    if output == "tanh":
+        return rng.uniform(-0.9, 0.9, size=(n, 3))
+    if output == "linear":
+        return rng.normal(size=(n, 3))
+    if output == "softmax":
+        return rng.dirichlet(np.ones(3), size=n)
+    return rng.uniform(0.05, 0.95, size=(n, 3))
+
+
+@pytest.mark.parametrize("output,cost", PAIRINGS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("single", [False, True], ids=["batch", "sample"])
+def test_backpropagation_matches_finite_differences(hidden, output, cost, single):
+    rng = np.random.default_rng(11)
+    net = build((4, 5, 6, 3), hidden, output, seed=3, bias_std=0.5)
+    training = Training(net, 0.1, None, cost)
+    inputs = rng.normal(size=(4,) if single else (7, 4))
+    targets = targets_for(output, 1, rng)[0] if single else targets_for(output, 7, rng)
+    for step in net.forward_trace(inputs)[1:-1]:
+        assert np.min(np.abs(step["weighted_input"])) > 1e-3, "a kink too close for finite differences"
+
+    gradients, predictions = training.backpropagation(inputs, targets)
+
+    np.testing.assert_array_equal(predictions, net.forward_propagation(inputs))
+    assert predictions.shape == np.shape(targets)
+    numeric = numeric_gradients(training, inputs, targets)
+    for key, expected in numeric.items():
+        assert gradients[key].shape == expected.shape
+        scale = max(np.max(np.abs(expected)), np.max(np.abs(gradients[key])), 1e-6)
+        assert np.max(np.abs(gradients[key] - expected)) / scale < 1e-6, key
+    assert np.all(gradients["weights_0"] == 0) and gradients["weights_0"].shape == (4, 4)
+    assert np.all(gradients["biases_0"] == 0) and gradients["biases_0"].shape == (4,)
+
+
+@pytest.mark.parametrize("output", ["tanh", "linear", "relu", "elu"])
+def test_cross_entropy_is_refused_after_other_output_activations(output):
+    net = build((3, 4, 2), output=output)
+    with pytest.raises(ValueError, match="cross_entropy needs a sigmoid .* or a softmax"):
+        Training(net, 0.01, 1.0, "cross_entropy")
+
+
+@pytest.mark.parametrize("kwargs", [{"cost_function": "hinge"}, {"optimizer": "rmsprop"},
+                                    {"learning_rate": 0}, {"learning_rate": float("nan")},
+                                    {"clip_value": -1}, {"weight_decay": -0.1},
+                                    {"lr_schedule": "linear"}])
+def test_bad_settings_are_rejected(kwargs):
+    settings = {"learning_rate": 0.01, "clip_value": 1.0, **kwargs}
+    with pytest.raises(ValueError):
+        Training(build((3, 4, 2)), **settings)
+
+
+def test_cost_is_the_mean_over_samples():
+    training = Training(build((2, 3, 2)), 0.1, None, "mse")
+    predictions = np.array([[0.5, -0.5], [1.0, 1.0]])
+    targets = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    per_sample = [np.mean((predictions[i] - targets[i]) ** 2) for i in range(2)]
+    assert training.cost(predictions, targets) == pytest.approx(np.mean(per_sample))
+
+    ce = Training(build((2, 3, 2), output="softmax"), 0.1, None, "cross_entropy")
+    probabilities = np.array([[0.8, 0.2], [0.3, 0.7]])
+    one_hot = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert ce.cost(probabilities, one_hot) == pytest.approx(-(np.log(0.8) + np.log(0.3)) / 2)
+
+    bce = Training(build((2, 3, 2), output="sigmoid"), 0.1, None, "cross_entropy")
+    expected = -np.mean([np.log(0.8) + np.log(0.8), np.log(0.3) + np.log(0.3)])
+    assert bce.cost(probabilities, one_hot) == pytest.approx(expected)
+    assert np.isfinite(bce.cost(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])))
+
+
+def test_input_layer_gets_zero_gradients_and_never_changes():
+    net = build((3, 6, 2), output="softmax")
+    before = (net.layers[0].weights.copy(), net.layers[0].biases.copy())
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3))
+    t = np.eye(2)[rng.integers(0, 2, 64)]
+    Training(net, 0.05, 1.0, "cross_entropy", "adam").train(x, t, 3, 8, verbose=False)
+    assert np.array_equal(net.layers[0].weights, before[0]) and np.all(before[0] == 0)
+    assert np.array_equal(net.layers[0].biases, before[1])
+
+
+def test_clipping_applies_to_the_update_not_to_backpropagation():
+    net = build((2, 3, 1), hidden="linear", output="linear", seed=4)
+    training = Training(net, 0.5, 0.01, "mse", "sgd")
+    x = np.array([[30.0, -40.0]])
+    t = np.array([[100.0]])
+    gradients, _ = training.backpropagation(x, t)
+    assert np.max(np.abs(gradients["weights_1"])) > 0.01
+    before = [layer.weights.copy() for layer in net.layers[1:]]
+    training.train(x, t, 1, 1, verbose=False)
+    for layer, old, key in zip(net.layers[1:], before, ("weights_1", "weights_2")):
+        np.testing.assert_allclose(layer.weights, old - 0.5 * np.clip(gradients[key], -0.01, 0.01))
+
+
+def reference_step(name, params, grads_seq, lr):
+    """Textbook update rules, one gradient after the other."""
+    p = params.copy()
+    m = np.zeros_like(p)
+    v = np.zeros_like(p)
+    for t, g in enumerate(grads_seq, start=1):
+        if name == "sgd":
+            p = p - lr * g
+        elif name == "momentum":
+            m = 0.9 * m - lr * g
+            p = p + m
+        else:
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            p = p - lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    return p
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_optimizers_follow_their_textbook_rules(optimizer):
+    net = build((3, 4, 2), output="sigmoid")
+    training = Training(net, 0.03, None, "mse", optimizer)
+    rng = np.random.default_rng(2)
+    grads_seq = [rng.normal(size=training._params.size) for _ in range(5)]
+    expected = reference_step(optimizer, training._params, grads_seq, 0.03)
+    for g in grads_seq:
+        training._grads[...] = g
+        training.apply_gradients()
+    np.testing.assert_allclose(training._params, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_weight_decay_adds_l2_to_weights_only():
+    net = build((3, 4, 2))
+    training = Training(net, 0.1, None, "mse", "sgd", weight_decay=0.5)
+    weights = [layer.weights.copy() for layer in net.layers[1:]]
+    biases = [layer.biases.copy() for layer in net.layers[1:]]
+    training._grads[...] = 0.0
+    training.apply_gradients()
+    for layer, w, b in zip(net.layers[1:], weights, biases):
+        np.testing.assert_allclose(layer.weights, w - 0.1 * 0.5 * w)
+        np.testing.assert_array_equal(layer.biases, b)
+
+
+def test_cosine_schedule_runs_from_the_rate_to_the_final_fraction():
+    net = build((2, 3, 2))
+    x = np.random.default_rng(0).normal(size=(16, 2))
+    t = np.tanh(x)
+    history = Training(net, 0.1, 1.0, "mse", "adam", lr_schedule="cosine",
+                       final_lr_fraction=0.01).train(x, t, 5, 4, verbose=False)
+    rates = [entry["learning_rate"] for entry in history]
+    assert rates[0] == pytest.approx(0.1) and rates[-1] == pytest.approx(0.001)
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+
+
+def red_data(samples_per_class, seed):
+    from data_generators import definition_of_red
+    inputs, targets = definition_of_red.generate(samples_per_class, seed)
+    return inputs.astype(float), (targets + 1) / 2
+
+
+def red_network(seed=1):
+    rng = np.random.default_rng(seed)
+    net = NeuralNet()
+    net.add_layer(Layer(3, 3, "input"))
+    net.add_layer(Layer(3, 32, "hidden", rng=rng))
+    net.add_layer(Layer(32, 32, "hidden", rng=rng))
+    net.add_layer(Layer(32, 2, "output", ActivationFunction.softmax, rng=rng))
+    net.set_input_scaling([0, 0, 0], [255, 255, 255])
+    return net
+
+
+def fresh_red_accuracy(net, n=100_000, seed=12345):
+    from data_generators import definition_of_red
+    colours = np.random.default_rng(seed).integers(0, 256, size=(n, 3))
+    truth = np.argmax(definition_of_red.label(colours), axis=1)
+    return float(np.mean(np.argmax(net.predict(colours.astype(float)), axis=1) == truth))
+
+
+def test_red_reaches_99_5_percent_on_fresh_colours_within_30_epochs():
+    x, t = red_data(10_000, seed=0)
+    net = red_network()
+    history = Training(net, 0.01, 1.0, "cross_entropy", "adam", lr_schedule="cosine",
+                       seed=2).train(x, t, 30, 32, verbose=False)
+    assert len(history) == 30
+    assert fresh_red_accuracy(net) >= 0.995
+
+
+@pytest.mark.parametrize("learning_rate", [1e-4, 1e-3, 1e-2, 1e-1])
+def test_red_training_does_not_diverge_at_learning_rates_up_to_0_1(learning_rate):
+    x, t = red_data(2_000, seed=1)
+    net = red_network()
+    history = Training(net, learning_rate, 1.0, "cross_entropy", "adam", seed=3).train(
+        x, t, 5, 32, verbose=False)
+    costs = [entry["cost"] for entry in history]
+    assert all(np.isfinite(costs)) and costs[-1] < costs[0]
+    assert all(np.all(np.isfinite(layer.weights)) for layer in net.layers)
+    balanced_x, balanced_t = red_data(5_000, seed=99)
+    accuracy = np.mean(np.argmax(net.predict(balanced_x), 1) == np.argmax(balanced_t, 1))
+    assert accuracy > 0.9
+
+
+def test_same_seed_same_data_gives_bit_identical_weights():
+    x, t = red_data(500, seed=4)
+    results = []
+    for _ in range(2):
+        net = red_network(seed=7)
+        Training(net, 0.01, 1.0, "cross_entropy", "adam", seed=9).train(
+            x, t, 3, 16, samples_per_epoch=600, validation_split=0.1, verbose=False)
+        results.append(np.concatenate([np.concatenate([l.weights.ravel(), l.biases]) for l in net.layers]))
+    assert np.array_equal(results[0], results[1])
+    other = red_network(seed=7)
+    Training(other, 0.01, 1.0, "cross_entropy", "adam", seed=10).train(
+        x, t, 3, 16, samples_per_epoch=600, validation_split=0.1, verbose=False)
+    assert not np.array_equal(results[0], np.concatenate(
+        [np.concatenate([l.weights.ravel(), l.biases]) for l in other.layers]))
+
+
+def test_samples_per_epoch_draws_a_subset_each_epoch():
+    net = build((2, 4, 2), output="softmax")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1000, 2))
+    t = np.eye(2)[(x[:, 0] > 0).astype(int)]
+    seen = []
+    training = Training(net, 0.01, 1.0, "cross_entropy", "sgd")
+    original = training._backprop
+
+    def spy(xb, tb, views):
+        seen.append(len(xb))
+        return original(xb, tb, views)
+
+    training._backprop = spy
+    training.train(x, t, 2, 50, samples_per_epoch=120, verbose=False)
+    assert sum(seen) == 240 and max(seen) == 50
+
+
+def test_early_stopping_restores_the_best_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2))
+    t = np.eye(2)[rng.integers(0, 2, 40)]
+    val_x = rng.normal(size=(200, 2))
+    val_t = np.eye(2)[(val_x[:, 0] > 0).astype(int)]
+    net = build((2, 32, 2), output="softmax")
+    training = Training(net, 0.05, 1.0, "cross_entropy", "adam")
+    history = training.train(x, t, 200, 8, validation_data=(val_x, val_t), patience=5, verbose=False)
+    assert len(history) < 200
+    best = min(entry["val_cost"] for entry in history)
+    assert history[-6]["val_cost"] == best
+    assert training.evaluate(val_x, val_t)[0] == pytest.approx(best, rel=1e-12)
+
+
+def test_divergence_stops_training_and_keeps_the_last_good_weights():
+    net = build((2, 8, 1), output="linear")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 2))
+    t = x[:, :1] * 3
+    training = Training(net, 1e200, None, "mse", "sgd")
+    before = training._params.copy()
+    with pytest.raises(TrainingDiverged, match="diverged in epoch 1") as caught:
+        training.train(x, t, 5, 8, verbose=False)
+    assert caught.value.history == []
+    assert np.array_equal(training._params, before)
+    assert all(np.all(np.isfinite(layer.weights)) for layer in net.layers)
+
+
+def test_progress_lines_and_quiet_mode():
+    net = build((2, 3, 2))
+    x = np.random.default_rng(0).normal(size=(20, 2))
+    t = np.tanh(x)
+    stream = io.StringIO()
+    Training(net, 0.01, 1.0).train(x, t, 3, 5, validation_split=0.2, stream=stream)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch") and "val_accuracy" in lines[0]
+    quiet = io.StringIO()
+    Training(net, 0.01, 1.0).train(x, t, 2, 5, verbose=False, stream=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_targets_outside_the_output_range_are_refused():
+    net = build((2, 3, 2), output="sigmoid")
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+        Training(net, 0.01, 1.0, "cross_entropy").train(np.zeros((4, 2)), -np.ones((4, 2)), 1, verbose=False)
