@@ -1,0 +1,447 @@
+"""Datasets: drawing balanced samples, writing data files and loading them.
+
+A dataset is a pair of arrays: ``inputs`` of shape ``(n, d)`` (one row per
+sample, in the problem's raw units) and ``targets`` of shape ``(n, k)``, one-hot
+in ±1: the output neuron of the sample's class is ``+1``, every other is ``-1``.
+The first neuron is the problem's "positive" class (see ``src.problems``).
+
+Data files keep the seed's layout and keys, ``{"RGB_Values": [[r, g, b], ...],
+"Is_Red": [[1, -1], ...]}`` for red and ``{"Input_Values": [...],
+"Output_Values": [...]}`` for the other problems, written one sample per line so
+that a change shows up as a readable diff. Integers (red's inputs, every target)
+are written as integers and floats in Python's shortest round-trip form, so a
+file loads back to exactly the arrays that were saved and a generator run with
+the same seed rewrites the same bytes.
+
+The generators put their float inputs on a grid of ``10**-DECIMALS`` (six
+decimals) *before* labelling them. That keeps the files small and readable, and
+because the label is computed from the stored number itself, every label in a
+file is exactly right for the value written next to it, even a hair away from
+a class boundary.
+
+``load_dataset`` is the one loader every script and test uses. It checks the
+structure of a file strictly (a bad file is a ``ValueError`` that names the file
+and says what is wrong) and converts the ±1 targets to the model's output range
+in the one place where that happens: ``targets_for_activation``.
+"""
+
+import argparse
+import itertools
+import json
+import math
+import numbers
+import operator
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from src.fileio import atomic_write_text, read_json
+from src.problems import Problem, get_problem
+
+DECIMALS = 6
+GRID = 10 ** DECIMALS
+ZERO_ONE_ACTIVATIONS = ("sigmoid", "softmax")
+_MAX_BATCH = 4_000_000
+_GIVE_UP_AFTER = 20_000_000
+
+
+def resolve_problem(problem) -> Problem:
+    """A ``Problem`` from a ``Problem`` or a problem name (``ValueError`` if unknown)."""
+    return problem if isinstance(problem, Problem) else get_problem(problem)
+
+
+def as_batch(inputs, n_inputs: int):
+    """``(batch, single)``: ``inputs`` as an array of shape ``(n, n_inputs)``.
+
+    A 1-D ``inputs`` of length ``n_inputs`` is one sample; ``single`` is then
+    ``True`` and the caller returns row 0 of its result. The dtype is kept, so
+    integer inputs stay integers.
+    """
+    array = np.asarray(inputs)
+    single = array.ndim == 1
+    batch = array[np.newaxis, :] if single else array
+    if batch.ndim != 2 or batch.shape[1] != n_inputs:
+        raise ValueError(
+            f"expected one sample of {n_inputs} numbers or an array of shape "
+            f"(n, {n_inputs}), got shape {array.shape}"
+        )
+    return batch, single
+
+
+def one_hot_pm1(classes, n_classes: int) -> np.ndarray:
+    """Targets of shape ``(n, n_classes)``: +1 at each row's class index, -1 elsewhere."""
+    classes = np.asarray(classes, dtype=np.int64)
+    targets = np.full((classes.shape[0], n_classes), -1.0)
+    targets[np.arange(classes.shape[0]), classes] = 1.0
+    return targets
+
+
+def class_indices(targets) -> np.ndarray:
+    """The class index (position of the +1) of each row of one-hot targets, shape ``(n,)``."""
+    return np.argmax(np.asarray(targets), axis=1)
+
+
+def check_samples_per_class(samples_per_class) -> int:
+    """``samples_per_class`` as an int, or a ``ValueError`` unless it is a whole number >= 1."""
+    count = None
+    if not isinstance(samples_per_class, (bool, np.bool_)):
+        try:
+            count = operator.index(samples_per_class)
+        except TypeError:
+            pass
+    if count is None or count < 1:
+        raise ValueError(f"samples_per_class must be a whole number >= 1, got {samples_per_class!r}")
+    return count
+
+
+def _real(value, name: str, requirement: str) -> float:
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if not (is_number and math.isfinite(value)):
+        raise ValueError(f"{name} must be {requirement}, got {value!r}")
+    return float(value)
+
+
+def check_fraction(value, name: str) -> float:
+    """``value`` as a float, or a ``ValueError`` unless it is a number in [0, 1]."""
+    requirement = "a number between 0 and 1"
+    fraction = _real(value, name, requirement)
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"{name} must be {requirement}, got {value!r}")
+    return fraction
+
+
+def check_non_negative(value, name: str) -> float:
+    """``value`` as a float, or a ``ValueError`` unless it is a finite number >= 0."""
+    requirement = "a finite number >= 0"
+    number = _real(value, name, requirement)
+    if number < 0.0:
+        raise ValueError(f"{name} must be {requirement}, got {value!r}")
+    return number
+
+
+def on_grid(values) -> np.ndarray:
+    """``values`` rounded to ``DECIMALS`` decimals, with -0.0 written as 0.0."""
+    return np.round(np.asarray(values, dtype=np.float64), DECIMALS) + 0.0
+
+
+def grid_uniform(rng, low_units: int, high_units: int, size) -> np.ndarray:
+    """Uniform over the numbers ``k / GRID``, ``k`` whole from ``low_units`` to ``high_units``.
+
+    Drawing on the grid directly keeps a domain's bounds exact: ``[0, 4)`` is
+    ``grid_uniform(rng, 0, 4 * GRID - 1, size)`` and never yields 4.0, which
+    rounding a continuous draw could. Both bounds are included. ``k / GRID``
+    is the float nearest the decimal, so it is written with at most
+    ``DECIMALS`` decimals.
+    """
+    return rng.integers(low_units, high_units, size=size, endpoint=True) / GRID
+
+
+def sample_where(rng, draw, accept, n: int) -> np.ndarray:
+    """``n`` samples from ``draw`` that ``accept`` keeps, in the order drawn.
+
+    ``draw(rng, m)`` returns ``m`` candidate samples, shape ``(m, d)``;
+    ``accept(candidates)`` returns a boolean mask of shape ``(m,)``. Candidates
+    are drawn in vectorised batches sized from the acceptance rate seen so far,
+    so the result is uniform over the accepted region of the draw and depends
+    only on the state of ``rng``. Shape of the result: ``(n, d)``. A draw that
+    ``accept`` never keeps is a ``ValueError`` rather than an endless loop.
+    """
+    chunks, found, tried = [draw(rng, 0)], 0, 0
+    batch = n + 64
+    while found < n:
+        candidates = draw(rng, batch)
+        kept = candidates[accept(candidates)]
+        chunks.append(kept)
+        found += kept.shape[0]
+        tried += batch
+        if found == 0 and tried >= _GIVE_UP_AFTER:
+            raise ValueError(f"no sample accepted in {tried} draws: the region is empty or too small")
+        rate = max(found / tried, 1e-3)
+        batch = min(int(math.ceil((n - found) / rate * 1.1)) + 64, _MAX_BATCH)
+    return np.concatenate(chunks)[:n]
+
+
+def shuffled(rng, inputs, targets):
+    """``(inputs, targets)`` with their rows in one random order drawn from ``rng``."""
+    order = rng.permutation(inputs.shape[0])
+    return inputs[order], targets[order]
+
+
+def balanced_sample(rng, draw, label, samples_per_class: int, n_classes: int):
+    """``samples_per_class`` samples of every class, shuffled: ``(inputs, targets)``.
+
+    Each class is drawn by rejection from the same ``draw`` (see ``sample_where``),
+    keeping the candidates that ``label`` puts in that class, so a class's samples
+    are uniform over its part of the domain. Shapes ``(n_classes *
+    samples_per_class, d)`` and ``(n_classes * samples_per_class, n_classes)``.
+    """
+    parts = [
+        sample_where(rng, draw, lambda x, c=c: class_indices(label(x)) == c, samples_per_class)
+        for c in range(n_classes)
+    ]
+    inputs = np.concatenate(parts)
+    return shuffled(rng, inputs, label(inputs))
+
+
+def targets_for_activation(targets_pm1, output_activation="tanh") -> np.ndarray:
+    """Targets in the range of a model's output activation, as float64.
+
+    The data files and the generators give targets in ±1, the range of tanh
+    (the seed's output activation). A ``'sigmoid'`` or ``'softmax'`` output
+    produces values in (0, 1), so its targets become 0/1 by ``(t + 1) / 2``;
+    ``'tanh'``, ``'linear'`` and every other activation keep ±1.
+    ``output_activation`` is an activation's title or an object with a
+    ``.title``. This is the only place where targets are converted.
+    """
+    title = output_activation
+    if not isinstance(title, str):
+        title = getattr(output_activation, "title", None)
+    if not isinstance(title, str):
+        raise ValueError(
+            f"output_activation must be an activation or its title, got {output_activation!r}"
+        )
+    targets = np.array(targets_pm1, dtype=np.float64)
+    if not np.isin(targets, (-1.0, 1.0)).all():
+        raise ValueError("targets to convert must be -1 or 1")
+    if title in ZERO_ONE_ACTIVATIONS:
+        return (targets + 1.0) / 2.0
+    return targets
+
+
+def _pm1_one_hot_rows(targets: np.ndarray) -> np.ndarray:
+    """Boolean mask, shape ``(n,)``: which rows are one-hot in ±1."""
+    return np.isin(targets, (-1.0, 1.0)).all(axis=1) & ((targets == 1.0).sum(axis=1) == 1)
+
+
+def _rows_json(rows) -> str:
+    """The rows of a JSON list of lists of numbers, one row per line, indented."""
+    return "    " + json.dumps(rows)[1:-1].replace("], [", "],\n    [")
+
+
+def dataset_text(inputs, targets, problem) -> str:
+    """The text of a data file holding ``inputs`` ``(n, d)`` and ±1 ``targets`` ``(n, k)``."""
+    problem = resolve_problem(problem)
+    inputs = np.asarray(inputs)
+    targets = np.asarray(targets, dtype=np.float64)
+    n = inputs.shape[0] if inputs.ndim == 2 else -1
+    if inputs.shape != (n, problem.n_inputs) or n < 1:
+        raise ValueError(
+            f"{problem.name} inputs must have shape (n >= 1, {problem.n_inputs}), "
+            f"got {inputs.shape}"
+        )
+    if targets.shape != (n, problem.n_classes):
+        raise ValueError(
+            f"{problem.name} targets must have shape ({n}, {problem.n_classes}), "
+            f"got {targets.shape}"
+        )
+    as_float = inputs.astype(np.float64)
+    if not np.isfinite(as_float).all():
+        raise ValueError(f"{problem.name} inputs must be finite numbers")
+    if not _pm1_one_hot_rows(targets).all():
+        raise ValueError(f"{problem.name} targets must be one-hot in ±1 (one 1 per row, -1 elsewhere)")
+    if problem.integer_inputs:
+        if not (as_float == np.floor(as_float)).all():
+            raise ValueError(f"{problem.name} inputs must be whole numbers")
+        if np.issubdtype(inputs.dtype, np.integer):
+            input_rows = inputs.astype(np.int64).tolist()
+        else:
+            input_rows = [[int(value) for value in row] for row in as_float.tolist()]
+    else:
+        input_rows = as_float.tolist()
+    target_rows = targets.astype(np.int64).tolist()
+    return (
+        "{\n"
+        f"  {json.dumps(problem.input_key)}: [\n{_rows_json(input_rows)}\n  ],\n"
+        f"  {json.dumps(problem.output_key)}: [\n{_rows_json(target_rows)}\n  ]\n"
+        "}\n"
+    )
+
+
+def save_dataset(path, inputs, targets, problem) -> None:
+    """Write a data file atomically, creating its folder if needed.
+
+    ``inputs`` has shape ``(n, problem.n_inputs)`` and ``targets`` shape
+    ``(n, problem.n_classes)`` in ±1; ``problem`` is a ``Problem`` or its name.
+    The values are written exactly as given (see the module docstring).
+    """
+    text = dataset_text(inputs, targets, problem)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+
+
+def _describe(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+def _first_bad_sample(where: str, key: str, rows: list, width: int) -> str:
+    """The message for the first sample of ``rows`` that is not ``width`` finite numbers."""
+    for index, row in enumerate(rows):
+        sample = f"{where}: sample {index} of {key!r}"
+        if not isinstance(row, list):
+            return f"{sample} is {_describe(row)}, expected a list of {width} numbers"
+        if len(row) != width:
+            return f"{sample} has {len(row)} numbers, expected {width}"
+        for value in row:
+            if type(value) not in (int, float):
+                return f"{sample} holds {_describe(value)}, which is not a number"
+            try:
+                finite = math.isfinite(float(value))
+            except OverflowError:
+                finite = False
+            if not finite:
+                return f"{sample} holds a number that is not finite"
+    return f"{where}: {key!r} is not a list of samples of {width} numbers"
+
+
+def _matrix(where: str, key: str, rows: list, width: int) -> np.ndarray:
+    """``rows`` (a JSON list of samples) as a float64 array ``(n, width)``, strictly checked."""
+    shaped = all(type(row) is list and len(row) == width for row in rows)
+    if not (shaped and set(map(type, itertools.chain.from_iterable(rows))) <= {int, float}):
+        raise ValueError(_first_bad_sample(where, key, rows, width))
+    try:
+        matrix = np.array(rows, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(_first_bad_sample(where, key, rows, width)) from None
+    if not np.isfinite(matrix).all():
+        raise ValueError(_first_bad_sample(where, key, rows, width))
+    return matrix.reshape(len(rows), width)
+
+
+def _samples_list(where: str, data: dict, key: str) -> list:
+    if key not in data:
+        found = ", ".join(repr(k) for k in data) or "none"
+        raise ValueError(f"{where}: has no {key!r} key (keys found: {found})")
+    rows = data[key]
+    if not isinstance(rows, list):
+        raise ValueError(f"{where}: {key!r} is {_describe(rows)}, expected a list of samples")
+    if not rows:
+        raise ValueError(f"{where}: {key!r} is empty, expected at least one sample")
+    return rows
+
+
+def load_dataset(path, problem, output_activation="tanh"):
+    """Read a data file: ``(inputs, targets)``, float64, shapes ``(n, d)`` and ``(n, k)``.
+
+    ``problem`` (a ``Problem`` or its name) gives the keys, ``d = n_inputs`` and
+    ``k = n_classes``. The file must be a JSON object whose two lists have the
+    same number of samples (at least one), every sample a list of ``d`` (or
+    ``k``) finite numbers (``true``/``false`` are not numbers) and every target
+    one-hot in ±1. A missing file is a ``FileNotFoundError``; anything else
+    wrong is a ``ValueError`` naming the file and the first problem found
+    (samples are counted from 0). Other keys are ignored. The targets are returned converted for
+    ``output_activation`` by ``targets_for_activation``.
+    """
+    problem = resolve_problem(problem)
+    where = f"data file {path}"
+    data = read_json(path, what="data file")
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"{where}: holds {_json_kind(data)}, expected a JSON object "
+            f"with the keys {problem.input_key!r} and {problem.output_key!r}"
+        )
+    input_rows = _samples_list(where, data, problem.input_key)
+    target_rows = _samples_list(where, data, problem.output_key)
+    if len(input_rows) != len(target_rows):
+        raise ValueError(
+            f"{where}: {problem.input_key!r} has {len(input_rows)} samples but "
+            f"{problem.output_key!r} has {len(target_rows)}"
+        )
+    inputs = _matrix(where, problem.input_key, input_rows, problem.n_inputs)
+    targets = _matrix(where, problem.output_key, target_rows, problem.n_classes)
+    good = _pm1_one_hot_rows(targets)
+    if not good.all():
+        index = int(np.argmin(good))
+        raise ValueError(
+            f"{where}: sample {index} of {problem.output_key!r} is {_describe(target_rows[index])}, "
+            "expected one-hot in ±1 (exactly one 1, every other value -1)"
+        )
+    return inputs, targets_for_activation(targets, output_activation)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def fraction_argument(text: str) -> float:
+    """An argparse type: a number in [0, 1]."""
+    try:
+        return check_fraction(float(text), "the fraction")
+    except ValueError:
+        message = f"expected a number between 0 and 1, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def generator_parser(problem, description: str, default_samples: int, default_seed: int):
+    """The options every generator has: ``--samples-per-class``, ``--seed``, ``--output``."""
+    problem = resolve_problem(problem)
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--samples-per-class", type=_positive_int, default=default_samples, metavar="N",
+        help=f"samples of each class (default {default_samples})",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=default_seed, metavar="S",
+        help=f"seed of the random generator (default {default_seed})",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=problem.data_path, metavar="P",
+        help=f"data file to write (default {problem.data_path})",
+    )
+    return parser
+
+
+def summary(inputs, targets, problem) -> str:
+    """A few lines describing a dataset: samples per class and the range of each input."""
+    problem = resolve_problem(problem)
+    counts = np.bincount(class_indices(targets), minlength=problem.n_classes)
+    lines = [f"  {name}: {count}" for name, count in zip(problem.class_names, counts)]
+    for column, name in enumerate(problem.input_names):
+        values = inputs[:, column]
+        lines.append(f"  {name} from {values.min():g} to {values.max():g}")
+    return "\n".join(lines)
+
+
+def save_and_report(path, inputs, targets, problem, seed) -> None:
+    """Save a generated dataset and print what was written.
+
+    A failure to write prints one line on standard error and exits with status 1.
+    """
+    problem = resolve_problem(problem)
+    try:
+        save_dataset(path, inputs, targets, problem)
+    except (OSError, ValueError) as err:
+        print(f"error: cannot write {path}: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"wrote {inputs.shape[0]} {problem.name} samples (seed {seed}) to {path}")
+    print(summary(inputs, targets, problem))
