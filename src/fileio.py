@@ -13,12 +13,25 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path, text: str) -> None:
-    """Replace the file at ``path`` with ``text`` (UTF-8) atomically."""
+    """Replace the file at ``path`` with ``text`` (UTF-8) atomically.
+
+    The new file gets the usual permissions (0666 less the umask), not the
+    owner-only ones of a temporary file.
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -32,16 +45,42 @@ def atomic_write_text(path, text: str) -> None:
         raise
 
 
+MAX_DEPTH = 100
+"""How deeply lists and objects may nest in a file ``read_json`` accepts.
+
+The files of this project nest four or five levels deep; a fixed limit far
+below Python's recursion limit means that no later step (checking, error
+messages, saving again) can run out of stack on a file that was accepted.
+"""
+
+
+class _NonFiniteConstant(ValueError):
+    pass
+
+
 def _reject_constant(name):
-    raise ValueError(f"non-finite number {name}")
+    raise _NonFiniteConstant(f"holds the non-finite number {name} (only finite numbers are allowed)")
+
+
+def _nesting_depth_exceeds(value, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``limit`` levels deep."""
+    stack = [(value, 1)] if isinstance(value, (list, dict)) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
+    return False
 
 
 def read_json(path, what: str = "file"):
     """Parse the JSON file at ``path``.
 
     Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming the
-    file for anything that is not valid, finite JSON (``NaN`` and ``Infinity``
-    are refused, as is nesting deep enough to exhaust the parser).
+    file for anything else that is not valid JSON: a folder, text that is not
+    UTF-8, an empty file, ``NaN`` and ``Infinity`` (refused), and lists or
+    objects nested more than ``MAX_DEPTH`` levels deep.
     """
     path = Path(path)
     if not path.exists():
@@ -54,9 +93,18 @@ def read_json(path, what: str = "file"):
         raise ValueError(f"{what} {path} is not UTF-8 text: {err}") from None
     if not text.strip():
         raise ValueError(f"{what} {path} is empty")
+    too_deep = f"{what} {path} is nested more than {MAX_DEPTH} levels deep, too deep to be a valid file"
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        content = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise ValueError(f"{what} {path} is nested too deeply to be a valid file") from None
-    except ValueError as err:
+        raise ValueError(too_deep) from None
+    except _NonFiniteConstant as err:
+        raise ValueError(f"{what} {path} {err}") from None
+    except json.JSONDecodeError as err:
         raise ValueError(f"{what} {path} is not valid JSON: {err}") from None
+    except ValueError:
+        # The one other ValueError the parser raises: an integer too long to convert.
+        raise ValueError(f"{what} {path} holds a whole number with too many digits") from None
+    if _nesting_depth_exceeds(content, MAX_DEPTH):
+        raise ValueError(too_deep)
+    return content

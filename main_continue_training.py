@@ -1,0 +1,76 @@
+"""Continue training an existing model (fine-tuning) and save it.
+
+    python main_continue_training.py                         # red, 5 more epochs
+    python main_continue_training.py --problem sine --epochs 10 --learning-rate 0.001
+    python main_continue_training.py --output models/red_finetuned.json
+
+The model keeps its architecture; training uses the problem's data as
+main_create_and_train.py does (the data file plus the samples its settings
+draw from the definition) with the cost the model was trained with. The run
+and its epochs are appended to the model's training record. The file is
+written (atomically) only when training ends with finite weights: after a
+divergence, nothing is written and the old model stays as it was.
+"""
+
+import argparse
+
+from main_create_and_train import SETTINGS
+from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data,
+                     non_negative_int, positive_float, positive_int, run, train_and_record,
+                     training_data)
+from src.neural_network import NeuralNet
+from src.problems import get_problem
+
+DEFAULT_EPOCHS = 5
+DEFAULT_LR_FRACTION = 0.1  # fine-tuning starts at a tenth of the problem's learning rate
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:5]))
+    add_problem_argument(parser)
+    parser.add_argument("--model", help="model to continue (default: models/model_<problem>.json)")
+    parser.add_argument("--data", help="data file (default: the problem's file in data/)")
+    parser.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
+                        help=f"epochs to add (default: {DEFAULT_EPOCHS})")
+    parser.add_argument("--learning-rate", type=positive_float,
+                        help="learning rate (default: a tenth of the problem's setting)")
+    parser.add_argument("--seed", type=non_negative_int, help="seed of the shuffling (default: the setting + "
+                        "the number of runs so far)")
+    parser.add_argument("--output", help="where to write the result (default: the --model file)")
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    args = parser.parse_args(argv)
+
+    problem = get_problem(args.problem)
+    model_path = args.model or problem.model_path
+    output_path = args.output or model_path
+    net = NeuralNet().load(model_path)
+    check_model_fits(net, problem, model_path)
+    settings = dict(SETTINGS[problem.name])
+    activation = net.output_activation.title
+    settings["cost_function"] = net.cost_function or ("cross_entropy" if activation in ("sigmoid", "softmax")
+                                                      else "mse")
+    learning_rate = args.learning_rate or settings["learning_rate"] * DEFAULT_LR_FRACTION
+    runs_so_far = len(net.training_record.get("runs", []))
+    seed = args.seed if args.seed is not None else settings["seed"] + runs_so_far
+    data_path = args.data or problem.data_path
+
+    inputs, targets = training_data(problem, settings, data_path, activation)
+    validation = held_out_data(problem, settings, activation)
+    before = net.training_record.get("history", [])
+    if not args.quiet:
+        print(f"{problem.name}: continuing {display_path(model_path)} (trained {len(before)} epochs so far) "
+              f"for {args.epochs} epochs at learning rate {learning_rate:g}")
+    history, seconds = train_and_record(
+        net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
+        seed=seed, verbose=not args.quiet,
+        run_info={"script": "main_continue_training.py", "data_file": display_path(data_path),
+                  "continued_from": display_path(model_path)})
+    net.save(output_path)
+    print(f"{problem.name}: {100 * history[-1]['val_accuracy']:.4f} % right on {validation[0].shape[0]:,} "
+          f"held-out samples after {len(history)} more epochs in {seconds:.1f} s; saved {display_path(output_path)}")
+
+
+if __name__ == "__main__":
+    run(main)

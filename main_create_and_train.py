@@ -1,0 +1,136 @@
+"""Create a network for a problem, train it, and save it.
+
+    python main_create_and_train.py                   # the red problem
+    python main_create_and_train.py --problem xor
+    python main_create_and_train.py --all             # all five problems
+
+The settings of each problem (network shape, activations, cost, optimiser,
+epochs, how much data) are in SETTINGS below: edit them to experiment. The
+training data is the problem's data file plus ``generated_samples_per_class``
+samples per class drawn from the problem's definition with ``data_seed``; a
+further fresh draw (``data_seed + 1``) is held out to report accuracy on
+samples the network never saw. With the same settings and seeds, a run
+rewrites the same model file byte for byte.
+"""
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from src.cli import (add_problem_argument, display_path, held_out_data, non_negative_int,
+                     positive_float, positive_int, run, train_and_record, training_data)
+from src.layer import Layer
+from src.neural_network import NeuralNet
+from src.problems import PROBLEMS, get_problem
+
+# Shared by every problem unless its own entry says otherwise.
+COMMON = {
+    "output_activation": "softmax",
+    "cost_function": "cross_entropy",
+    "optimizer": "adam",
+    "clip_value": None,
+    "lr_schedule": "cosine",
+    "final_lr_fraction": 0.001,
+    "batch_size": 256,
+    "validation_samples_per_class": 10_000,
+    "data_seed": 1,
+    "seed": 1,
+}
+
+SETTINGS = {
+    "red": {**COMMON, "hidden_layers": [32, 32], "hidden_activation": "tanh",
+            "learning_rate": 0.02, "epochs": 30,
+            "generated_samples_per_class": 100_000, "generator_options": {"surface_fraction": 0.5}},
+    "xor": {**COMMON, "hidden_layers": [8], "hidden_activation": "tanh",
+            "learning_rate": 0.02, "epochs": 10, "batch_size": 64,
+            "generated_samples_per_class": 5_000},
+    "sine": {**COMMON, "hidden_layers": [32, 32], "hidden_activation": "elu",
+             "learning_rate": 0.02, "epochs": 40, "generated_samples_per_class": 100_000},
+    "checkerboard": {**COMMON, "hidden_layers": [64, 64], "hidden_activation": "leaky_relu",
+                     "learning_rate": 0.01, "epochs": 30, "generated_samples_per_class": 50_000},
+    "quadrant": {**COMMON, "hidden_layers": [8], "hidden_activation": "tanh",
+                 "learning_rate": 0.02, "epochs": 10, "batch_size": 64,
+                 "generated_samples_per_class": 5_000},
+}
+
+
+def build_network(problem, settings, seed):
+    """input -> hidden layers -> output, as the settings say, with scaled raw inputs."""
+    rng = np.random.default_rng(seed)
+    net = NeuralNet()
+    net.add_layer(Layer(problem.n_inputs, problem.n_inputs, "input"))
+    previous = problem.n_inputs
+    for size in settings["hidden_layers"]:
+        net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"], rng=rng))
+        previous = size
+    net.add_layer(Layer(previous, problem.n_classes, "output", settings["output_activation"], rng=rng))
+    net.set_input_scaling(problem.input_low, problem.input_high)
+    return net
+
+
+def create_and_train(problem, settings, data_path, model_path, verbose=True):
+    """Train one problem's model and save it; returns a summary dict."""
+    net = build_network(problem, settings, settings["seed"])
+    activation = settings["output_activation"]
+    inputs, targets = training_data(problem, settings, data_path, activation)
+    validation = held_out_data(problem, settings, activation)
+    shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_classes])
+    if verbose:
+        print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
+              f"for {settings['epochs']} epochs")
+    net.training_record = {"problem": problem.name}
+    run_info = {"script": "main_create_and_train.py", "settings": settings,
+                "data_file": display_path(data_path)}
+    history, seconds = train_and_record(net, settings, inputs, targets, validation,
+                                        epochs=settings["epochs"], learning_rate=settings["learning_rate"],
+                                        seed=settings["seed"], run_info=run_info, verbose=verbose)
+    net.save(model_path)
+    final = history[-1]
+    return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
+            "held_out_accuracy": final["val_accuracy"],
+            "held_out_samples": validation[0].shape[0], "model": display_path(model_path)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="The settings of every problem stand at the top of this file.")
+    add_problem_argument(parser)
+    parser.add_argument("--all", action="store_true", help="train all five problems, one after the other")
+    parser.add_argument("--data", help="data file (default: the problem's file in data/)")
+    parser.add_argument("--model", help="where to save the model (default: models/model_<problem>.json)")
+    parser.add_argument("--epochs", type=positive_int, help="epochs (default: the problem's setting)")
+    parser.add_argument("--learning-rate", type=positive_float, help="learning rate (default: the setting)")
+    parser.add_argument("--seed", type=non_negative_int,
+                        help="seed of the initial weights and the shuffling (default: the setting)")
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    args = parser.parse_args(argv)
+    if args.all and (args.data or args.model):
+        parser.error("--data and --model name one problem's files: they cannot go with --all")
+
+    names = list(PROBLEMS) if args.all else [args.problem]
+    summaries = []
+    for name in names:
+        problem = get_problem(name)
+        settings = dict(SETTINGS[name])
+        for key, value in (("epochs", args.epochs), ("learning_rate", args.learning_rate), ("seed", args.seed)):
+            if value is not None:
+                settings[key] = value
+        summary = create_and_train(problem, settings, args.data or problem.data_path,
+                                   args.model or problem.model_path, verbose=not args.quiet)
+        summaries.append(summary)
+        print(f"{name}: {100 * summary['held_out_accuracy']:.4f} % right on {summary['held_out_samples']:,} "
+              f"held-out samples after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
+              f"saved {summary['model']}")
+    if len(summaries) > 1:
+        print(f"\n{'problem':<14}{'network':<12}{'held-out accuracy':>19}{'seconds':>10}")
+        for s in summaries:
+            print(f"{s['problem']:<14}{s['network']:<12}{100 * s['held_out_accuracy']:>17.4f} %"
+                  f"{s['seconds']:>10.1f}")
+        print(f"{'total':<14}{'':<12}{'':>19}{sum(s['seconds'] for s in summaries):>10.1f}")
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,135 @@
+"""Load a trained model, measure it, and show what it does.
+
+    python main_load.py                          # the red model: data file, fresh colours, whole cube
+    python main_load.py --problem sine           # a 2-D problem: also a map of its decision regions
+    python main_load.py --predict 255 0 0        # classify one colour (raw units)
+    python main_load.py --predict 200 30 40 --trace   # ... and show each layer's numbers
+    python main_load.py --problem xor --plot xor.png  # a picture of the regions and the cost curve
+
+Accuracy is measured on the problem's data file and on samples drawn fresh
+from the problem's definition (never seen in training), with the confusion
+matrix and precision, recall and F1 per class. For red, every one of the
+256^3 colours is checked too.
+"""
+
+import argparse
+
+import numpy as np
+
+from src.cli import add_problem_argument, check_model_fits, non_negative_int, positive_int, run
+from src.datasets import load_dataset
+from src.evaluation import cube_report, evaluate, report, whole_cube_check
+from src.neural_network import NeuralNet
+from src.plotting import save_plot, terminal_map
+from src.problems import get_problem
+
+
+def confidence(outputs, activation):
+    """How sure the network is of its answer, in [0, 1]: the winning probability
+    for softmax, the winning output for sigmoid, and (a + 1) / 2 for tanh-like outputs."""
+    best = float(np.max(outputs))
+    if activation in ("softmax", "sigmoid"):
+        return best
+    return min(1.0, max(0.0, (best + 1.0) / 2.0))
+
+
+def predict_samples(net, problem, values, trace):
+    if len(values) % problem.n_inputs:
+        raise ValueError(f"--predict needs {problem.n_inputs} numbers per sample "
+                         f"({', '.join(problem.input_names)}), got {len(values)}")
+    samples = np.array(values, dtype=np.float64).reshape(-1, problem.n_inputs)
+    if not np.all(np.isfinite(samples)):
+        raise ValueError("--predict values must be finite numbers")
+    activation = net.output_activation.title
+    truth = problem.generator.label(samples)
+    for sample, true in zip(samples, truth):
+        outputs = net.forward_propagation(sample)
+        winner = int(np.argmax(outputs))
+        shown = ", ".join(f"{v:g}" for v in sample)
+        print(f"({shown}) -> {problem.class_names[winner]} (confidence {100 * confidence(outputs, activation):.2f} %; "
+              f"by the definition: {problem.class_names[int(np.argmax(true))]})")
+        print(f"  outputs: " + ", ".join(f"{name} {v:.6f}" for name, v in zip(problem.class_names, outputs)))
+        if trace:
+            print_trace(net, sample)
+
+
+def print_trace(net, sample):
+    np.set_printoptions(precision=5, suppress=True, linewidth=100)
+    for step in net.forward_trace(sample):
+        layer = net.layers[step["layer"]]
+        if step["layer"] == 0:
+            scaled = "" if net.input_offset is None else " (scaled to about -1..1)"
+            print(f"  layer 0, input{scaled}: {step['activation']}")
+            continue
+        name = layer.activation_func.title
+        params = "".join(f", {k}={v:g}" for k, v in layer.activation_params.items())
+        print(f"  layer {step['layer']}, {layer.layer_type}, {layer.layer_size} neurons, "
+              f"{name}{params}:")
+        print(f"    z = W @ a + b: {step['weighted_input']}")
+        print(f"    a = {name}(z):   {step['activation']}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:8]))
+    add_problem_argument(parser)
+    parser.add_argument("--model", help="model file (default: models/model_<problem>.json)")
+    parser.add_argument("--data", help="data file (default: the problem's file in data/)")
+    parser.add_argument("--predict", nargs="+", type=float, metavar="V",
+                        help="classify these inputs (raw units; several samples one after the other)")
+    parser.add_argument("--trace", action="store_true",
+                        help="with --predict: print every layer's weighted input and activation")
+    parser.add_argument("--plot", metavar="FILE.png", help="write a picture of the decision regions")
+    parser.add_argument("--fresh", type=positive_int, default=10_000, metavar="N",
+                        help="fresh samples per class drawn from the definition (default: 10000)")
+    parser.add_argument("--fresh-seed", type=non_negative_int, default=2024,
+                        help="seed of the fresh samples (default: 2024)")
+    parser.add_argument("--no-cube", action="store_true", help="red: skip the check of all 256^3 colours")
+    args = parser.parse_args(argv)
+    if args.trace and not args.predict:
+        parser.error("--trace goes with --predict")
+    if args.plot and not args.plot.lower().endswith(".png"):
+        parser.error("--plot writes a PNG file: give a name ending in .png")
+
+    problem = get_problem(args.problem)
+    model_path = args.model or problem.model_path
+    net = NeuralNet().load(model_path)
+    check_model_fits(net, problem, model_path)
+    predict = net.predict
+    activation = net.output_activation.title
+
+    if args.predict:
+        predict_samples(net, problem, args.predict, args.trace)
+    else:
+        data_path = args.data or problem.data_path
+        inputs, targets = load_dataset(data_path, problem, activation)
+        print(f"model {model_path}: "
+              + " -> ".join([str(net.n_inputs)] + [f"{l.layer_size} {l.activation_func.title}"
+                                                    for l in net.layers[1:]]))
+        print(report(f"data file {data_path}", evaluate(predict, inputs, targets, problem.n_classes),
+                     problem.class_names))
+        fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
+        print(report(f"fresh samples (seed {args.fresh_seed})",
+                     evaluate(predict, fresh_inputs.astype(np.float64), fresh_targets, problem.n_classes),
+                     problem.class_names))
+        if problem.name == "red" and not args.no_cube:
+            generator = problem.generator
+            print(cube_report(whole_cube_check(predict, generator.squared_distance_from_red, generator.label)))
+        if problem.n_inputs == 2:
+            print(terminal_map(predict, problem.input_low, problem.input_high, width=64, height=22,
+                               class_names=problem.class_names, axis_names=problem.input_names))
+
+    if args.plot:
+        inputs, targets = load_dataset(args.data or problem.data_path, problem)
+        history = net.training_record.get("history", []) if isinstance(net.training_record, dict) else []
+        costs = [entry.get("cost") for entry in history if isinstance(entry, dict)]
+        val_costs = [entry.get("val_cost") for entry in history if isinstance(entry, dict)]
+        save_plot(args.plot, predict, problem, points=inputs, point_classes=targets,
+                  costs=costs or None, val_costs=val_costs if any(v is not None for v in val_costs) else None,
+                  true_label=problem.generator.label)
+        print(f"picture written to {args.plot}")
+
+
+if __name__ == "__main__":
+    run(main)

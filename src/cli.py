@@ -1,0 +1,154 @@
+"""What the three main scripts share: errors, arguments, data and the training record.
+
+- :func:`run` calls a script's ``main`` so that any failure at run time (a bad
+  file, a diverged training, anything else) prints exactly one line on standard
+  error and exits with status 1: no traceback, no NumPy warnings. Command-line
+  mistakes stay argparse's usage errors (exit 2).
+- :func:`training_data` builds a problem's training set the same way for
+  creating and for continuing: the samples of the data file plus, as the
+  settings say, samples drawn from the problem's generator with a recorded
+  seed (the seed's 500 samples alone are too few for the accuracy aimed at).
+- :func:`train_and_record` trains, then appends the run and its per-epoch
+  history to the model's training record, which is saved with the model.
+"""
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from src.datasets import load_dataset, targets_for_activation
+from src.problems import PROBLEMS, ROOT
+from src.training import Training
+
+
+def run(main, argv=None):
+    """Call ``main(argv)``; turn any exception into one line on stderr and exit status 1."""
+    program = Path(sys.argv[0]).name or "script"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                return main(argv)
+    except KeyboardInterrupt:
+        print(f"{program}: error: interrupted; nothing was written", file=sys.stderr)
+    except Exception as err:  # every failure becomes one line, by design
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"{program}: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text}")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return value
+
+
+def add_problem_argument(parser):
+    parser.add_argument("--problem", choices=list(PROBLEMS), default="red",
+                        help="which problem (default: red)")
+
+
+def display_path(path):
+    """``path`` relative to the project root when it lies inside it (for records and messages)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def check_model_fits(net, problem, model_path):
+    if net.n_inputs != problem.n_inputs or net.n_outputs != problem.n_classes:
+        raise ValueError(f"model file {model_path} takes {net.n_inputs} inputs and gives {net.n_outputs} "
+                         f"outputs, but problem {problem.name} has {problem.n_inputs} inputs and "
+                         f"{problem.n_classes} classes")
+
+
+def generated(problem, samples_per_class, seed, output_activation, options=None):
+    """Samples drawn from the problem's definition, targets in the model's range."""
+    inputs, targets = problem.generator.generate(samples_per_class, seed, **(options or {}))
+    return inputs.astype(np.float64), targets_for_activation(targets, output_activation)
+
+
+def training_data(problem, settings, data_path, output_activation):
+    """The data file's samples plus ``settings['generated_samples_per_class']`` drawn ones."""
+    inputs, targets = load_dataset(data_path, problem, output_activation)
+    extra = settings.get("generated_samples_per_class", 0)
+    if extra:
+        more_inputs, more_targets = generated(problem, extra, settings["data_seed"], output_activation,
+                                              settings.get("generator_options"))
+        inputs = np.concatenate([inputs, more_inputs])
+        targets = np.concatenate([targets, more_targets])
+    return inputs, targets
+
+
+def held_out_data(problem, settings, output_activation):
+    """Fresh samples, never trained on: the validation set and the final check."""
+    return generated(problem, settings["validation_samples_per_class"], settings["data_seed"] + 1,
+                     output_activation)
+
+
+def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
+                     run_info, verbose=True):
+    """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
+
+    Returns ``(history, seconds)``. Raises ``TrainingDiverged`` with the weights
+    left at the last good epoch; the caller then saves nothing.
+    """
+    training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
+                        settings["optimizer"], lr_schedule=settings["lr_schedule"],
+                        final_lr_fraction=settings["final_lr_fraction"], seed=seed)
+    record = net.training_record
+    history_so_far = record.setdefault("history", [])
+    training.epochs_done = len(history_so_far)
+    started = time.perf_counter()
+    history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
+                             verbose=verbose)
+    seconds = time.perf_counter() - started
+    net.cost_function = settings["cost_function"]
+    for entry in history:
+        history_so_far.append({key: value for key, value in entry.items() if key != "seconds"})
+    run = dict(run_info)
+    run.update({"epochs": len(history), "learning_rate": learning_rate, "seed": seed,
+                "training_samples": int(inputs.shape[0])})
+    if history and "val_accuracy" in history[-1]:
+        run["held_out_accuracy"] = history[-1]["val_accuracy"]
+    record.setdefault("runs", []).append(run)
+    return history, seconds
+
+
+def same_file(a, b):
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

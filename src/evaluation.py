@@ -1,0 +1,109 @@
+"""Measuring a classifier: accuracy, confusion matrix, per-class scores, the whole cube.
+
+Everything here works on class indices (argmax of the outputs or of the
+one-hot targets), so it does not care whether a model's outputs are tanh
+values, sigmoid or softmax probabilities. The reports are plain text for the
+scripts to print.
+"""
+
+import numpy as np
+
+
+def confusion_matrix(true_classes, predicted_classes, n_classes):
+    """(n_classes, n_classes) counts: row = true class, column = predicted class."""
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (true_classes, predicted_classes), 1)
+    return matrix
+
+
+def per_class_scores(matrix):
+    """Precision, recall and F1 per class from a confusion matrix (0 where undefined)."""
+    true_positive = np.diag(matrix).astype(float)
+    predicted = matrix.sum(axis=0)
+    actual = matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(predicted > 0, true_positive / predicted, 0.0)
+        recall = np.where(actual > 0, true_positive / actual, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    return precision, recall, f1
+
+
+def output_classes(outputs):
+    """Class index per row of network outputs or one-hot targets (n, k) -> (n,)."""
+    return np.argmax(outputs, axis=1)
+
+
+def report(title, matrix, class_names):
+    """Accuracy, confusion matrix and precision/recall/F1 per class, as text."""
+    total = int(matrix.sum())
+    correct = int(np.trace(matrix))
+    lines = [f"{title}: accuracy {100 * correct / total:.4f} % ({correct:,} of {total:,} right, "
+             f"{total - correct:,} wrong)"]
+    width = max(len(name) for name in class_names) + 2
+    cell = max(10, len(f"{matrix.max():,}") + 2)
+    lines.append(" " * (width + 14) + "predicted")
+    lines.append(f"{'':{width}}{'':>14}" + "".join(f"{name[:cell - 1]:>{cell}}" for name in class_names))
+    for i, name in enumerate(class_names):
+        label = "true " + name
+        lines.append(f"{label:>{width + 14}}" + "".join(f"{count:>{cell},}" for count in matrix[i]))
+    precision, recall, f1 = per_class_scores(matrix)
+    lines.append(f"{'class':>{width + 14}}{'precision':>11}{'recall':>11}{'F1':>11}")
+    for i, name in enumerate(class_names):
+        lines.append(f"{name:>{width + 14}}{precision[i]:>11.5f}{recall[i]:>11.5f}{f1[i]:>11.5f}")
+    return "\n".join(lines)
+
+
+def evaluate(predict, inputs, targets, n_classes):
+    """Confusion matrix of ``predict(inputs)`` against one-hot ``targets`` (n, k)."""
+    return confusion_matrix(output_classes(targets), output_classes(predict(inputs)), n_classes)
+
+
+def whole_cube_check(predict, squared_distance, label, chunk_rows=16):
+    """Classify all 256^3 colours, ``chunk_rows`` values of r at a time.
+
+    ``squared_distance(colours)`` gives each colour's squared distance from pure
+    red and ``label(colours)`` the true ±1 targets. Returns a dict with the
+    number of wrong colours, the distances from the sphere (|d - 127|) of the
+    wrong ones, and the wrong counts within 40 of black and of white.
+    """
+    g, b = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    plane = np.stack([g.ravel(), b.ravel()], axis=1)
+    wrong, near_black, near_white, total_black, total_white = 0, 0, 0, 0, 0
+    distances = []
+    for r0 in range(0, 256, chunk_rows):
+        rs = np.arange(r0, min(256, r0 + chunk_rows))
+        colours = np.concatenate([np.column_stack([np.full(len(plane), r), plane]) for r in rs])
+        bad = output_classes(predict(colours.astype(np.float64))) != output_classes(label(colours))
+        wrong += int(np.count_nonzero(bad))
+        black = np.sum(colours.astype(np.int64) ** 2, axis=1) <= 40 ** 2
+        white = np.sum((colours.astype(np.int64) - 255) ** 2, axis=1) <= 40 ** 2
+        near_black += int(np.count_nonzero(bad & black))
+        near_white += int(np.count_nonzero(bad & white))
+        total_black += int(np.count_nonzero(black))
+        total_white += int(np.count_nonzero(white))
+        if np.any(bad):
+            distances.append(np.abs(np.sqrt(squared_distance(colours[bad])) - 127.0))
+    distances = np.concatenate(distances) if distances else np.zeros(0)
+    return {"total": 256 ** 3, "wrong": wrong, "distances": distances,
+            "near_black": (near_black, total_black), "near_white": (near_white, total_white)}
+
+
+def cube_report(result):
+    """The whole-cube check as text."""
+    total, wrong = result["total"], result["wrong"]
+    lines = [f"whole cube: {total - wrong:,} of {total:,} colours right "
+             f"({100 * (total - wrong) / total:.4f} %), {wrong:,} wrong"]
+    for name in ("black", "white"):
+        bad, count = result[f"near_{name}"]
+        lines.append(f"  within 40 of {name}: {100 * (count - bad) / count:.4f} % right "
+                     f"({bad:,} wrong of {count:,})")
+    distances = result["distances"]
+    if distances.size:
+        edges = [0, 0.25, 0.5, 1, 2, 4, np.inf]
+        counts = np.histogram(distances, bins=edges)[0]
+        parts = [f"{lo:g}-{hi:g}: {c:,}" if np.isfinite(hi) else f">{lo:g}: {c:,}"
+                 for lo, hi, c in zip(edges[:-1], edges[1:], counts)]
+        lines.append(f"  distance of the wrong colours from the sphere of radius 127: "
+                     f"median {np.median(distances):.3f}, max {distances.max():.3f}")
+        lines.append("  by distance: " + ", ".join(parts))
+    return "\n".join(lines)
