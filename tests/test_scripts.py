@@ -1,0 +1,217 @@
+"""The three main scripts end to end, as a user runs them: in a temporary folder, as subprocesses."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import main_create_and_train
+from src.datasets import save_dataset
+from src.layer import Layer
+from src.neural_network import NeuralNet
+from src.plotting import class_colours
+from src.png import read_png
+from src.problems import get_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ("main_create_and_train.py", "main_load.py", "main_continue_training.py")
+
+
+def script(name, *args, cwd):
+    """Run a script from ``cwd`` (not the project root); returns the completed process."""
+    return subprocess.run([sys.executable, str(ROOT / name), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def one_line_error(result, *fragments):
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A small xor data file and a model trained on it by main_create_and_train.py."""
+    folder = tmp_path_factory.mktemp("scripts")
+    generator = get_problem("xor").generator
+    save_dataset(folder / "xor.json", *generator.generate(40, seed=5), get_problem("xor"))
+    result = script("main_create_and_train.py", "--problem", "xor", "--data", folder / "xor.json",
+                    "--model", folder / "model.json", "--epochs", 3, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder, result.stdout
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help(name, tmp_path):
+    result = script(name, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage:" in result.stdout and "--problem" in result.stdout and "--model" in result.stdout
+
+
+def test_create_trains_reports_and_saves_with_a_training_record(workspace):
+    folder, stdout = workspace
+    assert stdout.count("epoch ") == 3 and "val_accuracy" in stdout
+    assert "held-out samples after 3 epochs" in stdout and "model.json" in stdout
+    content = json.loads((folder / "model.json").read_text())
+    record = content["training_record"]
+    assert record["problem"] == "xor" and len(record["history"]) == 3
+    assert record["runs"][0]["script"] == "main_create_and_train.py"
+    assert record["runs"][0]["training_samples"] == 80 + 2 * main_create_and_train.SETTINGS["xor"][
+        "generated_samples_per_class"]
+    assert content["Layer_0"]["layer_type"] == "input" and content["cost_function"] == "cross_entropy"
+
+
+def test_same_settings_rewrite_the_same_bytes(workspace, tmp_path):
+    folder, _ = workspace
+    again = script("main_create_and_train.py", "--problem", "xor", "--data", folder / "xor.json",
+                   "--model", tmp_path / "again.json", "--epochs", 3, "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.json").read_bytes() == (folder / "model.json").read_bytes()
+
+
+def test_load_reports_accuracy_confusion_scores_and_a_map(workspace):
+    folder, _ = workspace
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--fresh", 500, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "data file" in out and "fresh samples" in out and "accuracy" in out
+    assert "true xor true" in out and "precision" in out and "recall" in out and "F1" in out
+    assert "# xor true" in out and "|" in out
+    fresh_line = next(line for line in out.splitlines() if line.startswith("fresh samples"))
+    assert "of 1,000 right" in fresh_line
+
+
+def test_predict_and_trace(workspace):
+    folder, _ = workspace
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--predict", 0, 1, 1, 1, "--trace", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("(0, 1) -> xor true (confidence")
+    assert any(line.startswith("(1, 1) -> xor false") for line in lines)
+    assert sum("z = W @ a + b" in line for line in lines) == 4
+
+
+def test_predict_on_the_shipped_red_model(tmp_path):
+    result = script("main_load.py", "--predict", 255, 0, 0, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(255, 0, 0) -> red (confidence")
+
+
+def test_plot_writes_a_png_with_the_regions(workspace, tmp_path):
+    folder, _ = workspace
+    picture = tmp_path / "xor.png"
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--predict", 0, 0, "--plot", picture, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = read_png(picture)
+    height, width, _ = image.shape
+    assert width > 500 and 300 < height < width
+    assert tuple(image[0, 0]) == (255, 255, 255)
+    strong, _ = class_colours(2)
+    for colour in strong:
+        assert np.any(np.all(image == colour, axis=-1)), "a class colour is missing"
+
+
+def test_continue_appends_to_the_record_and_writes_the_output(workspace, tmp_path):
+    folder, _ = workspace
+    before = (folder / "model.json").read_bytes()
+    result = script("main_continue_training.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--epochs", 2, "--output", tmp_path / "more.json",
+                    cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "model.json").read_bytes() == before
+    record = json.loads((tmp_path / "more.json").read_text())["training_record"]
+    assert len(record["runs"]) == 2 and record["runs"][1]["script"] == "main_continue_training.py"
+    assert [entry["epoch"] for entry in record["history"]] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("name,args", [
+    ("main_create_and_train.py", ["--problem", "nope"]),
+    ("main_create_and_train.py", ["--epochs", "-3"]),
+    ("main_create_and_train.py", ["--learning-rate", "fast"]),
+    ("main_create_and_train.py", ["--all", "--model", "x.json"]),
+    ("main_load.py", ["--predict"]),
+    ("main_load.py", ["--trace"]),
+    ("main_load.py", ["--plot", "picture.jpg"]),
+    ("main_continue_training.py", ["--epochs", "0"]),
+    ("main_continue_training.py", ["--unknown"]),
+])
+def test_bad_command_lines_are_usage_errors(name, args, tmp_path):
+    result = script(name, *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_and_broken_files_give_one_line(workspace, tmp_path):
+    folder, _ = workspace
+    missing = script("main_load.py", "--model", tmp_path / "none.json", cwd=tmp_path)
+    one_line_error(missing, "none.json", "does not exist")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"Layer_0": {"weights": [[0, 0], [0')
+    one_line_error(script("main_load.py", "--problem", "xor", "--model", broken, cwd=tmp_path),
+                   "broken.json", "not valid JSON")
+    bad_data = tmp_path / "bad_data.json"
+    bad_data.write_text('{"Input_Values": [[1, 2]], "Output_Values": [[1, 1]]}')
+    one_line_error(script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                          "--data", bad_data, cwd=tmp_path), "bad_data.json")
+    one_line_error(script("main_load.py", "--problem", "red", "--model", folder / "model.json", cwd=tmp_path),
+                   "model.json", "problem red")
+    one_line_error(script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                          "--predict", 1, 2, 3, cwd=tmp_path), "--predict needs 2 numbers")
+    before = broken.read_bytes()
+    result = script("main_continue_training.py", "--problem", "xor", "--model", broken, cwd=tmp_path)
+    one_line_error(result, "broken.json")
+    assert broken.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad_data.json", "broken.json"]
+
+
+def linear_xor_model(path):
+    rng = np.random.default_rng(0)
+    net = NeuralNet()
+    net.add_layer(Layer(2, 2, "input"))
+    net.add_layer(Layer(2, 8, "hidden", rng=rng))
+    net.add_layer(Layer(8, 2, "output", "linear", rng=rng))
+    net.cost_function = "mse"
+    net.save(path)
+
+
+def test_runaway_continue_training_leaves_the_model_and_writes_no_output(workspace, tmp_path):
+    folder, _ = workspace
+    model = tmp_path / "linear.json"
+    linear_xor_model(model)
+    before = model.read_bytes()
+    result = script("main_continue_training.py", "--problem", "xor", "--model", model,
+                    "--data", folder / "xor.json", "--learning-rate", "1e200", "--output",
+                    tmp_path / "out.json", cwd=tmp_path)
+    one_line_error(result, "diverged")
+    assert model.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linear.json"]
+    in_place = script("main_continue_training.py", "--problem", "xor", "--model", model,
+                      "--data", folder / "xor.json", "--learning-rate", "1e200", cwd=tmp_path)
+    one_line_error(in_place, "diverged")
+    assert model.read_bytes() == before
+
+
+def test_runaway_create_writes_nothing(workspace, tmp_path, monkeypatch, capsys):
+    folder, _ = workspace
+    settings = dict(main_create_and_train.SETTINGS["xor"], output_activation="linear", cost_function="mse")
+    monkeypatch.setitem(main_create_and_train.SETTINGS, "xor", settings)
+    target = tmp_path / "never.json"
+    with pytest.raises(SystemExit) as exited:
+        main_create_and_train.run(main_create_and_train.main,
+                                  ["--problem", "xor", "--data", str(folder / "xor.json"), "--model",
+                                   str(target), "--learning-rate", "1e200", "--quiet"])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "diverged" in err[0]
+    assert list(tmp_path.iterdir()) == []
