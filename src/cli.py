@@ -14,7 +14,6 @@
 
 import argparse
 import math
-import os
 import sys
 import time
 import warnings
@@ -146,9 +145,3 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     record.setdefault("runs", []).append(run)
     return history, seconds
 
-
-def same_file(a, b):
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
