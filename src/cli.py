@@ -14,6 +14,7 @@
 
 import argparse
 import math
+import os
 import sys
 import time
 import warnings
@@ -34,6 +35,8 @@ def run(main, argv=None):
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
                 return main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except KeyboardInterrupt:
         print(f"{program}: error: interrupted; nothing was written", file=sys.stderr)
     except Exception as err:  # every failure becomes one line, by design
