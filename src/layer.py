@@ -48,12 +48,18 @@ def _check_size(name, value):
     return int(value)
 
 
+# Layers built without an ``rng`` draw from this one generator, seeded once, so
+# a script that builds its layers in the same order gets the same weights on
+# every run, while two layers of the same shape still start differently.
+_DEFAULT_RNG = np.random.default_rng(0)
+
+
 def _as_generator(rng):
-    """A NumPy Generator from a Generator, an int seed, or None (seed 0)."""
+    """A NumPy Generator from a Generator, an int seed, or None (the module's seeded default)."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None:
-        return np.random.default_rng(0)
+        return _DEFAULT_RNG
     if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
         raise ValueError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
     return np.random.default_rng(int(rng))
@@ -78,7 +84,9 @@ class Layer:
     init_std : float
         Standard deviation for ``weight_init='normal'`` (default 0.1).
     rng : numpy.random.Generator, int or None
-        Where the initial weights come from; an int is a seed, None is seed 0.
+        Where the initial weights come from; an int is a seed. None draws from
+        one generator shared by all layers, seeded with 0 at import, so a
+        program that builds its layers in the same order is reproducible.
     weights, biases : array-like, optional
         Start from these values instead of drawing new ones (used by loading).
     """

@@ -48,6 +48,18 @@ def test_input_layer_must_pass_its_input_on():
         Layer(3, 4, "input")
 
 
+def test_layers_without_an_rng_differ_but_a_fresh_process_repeats_them():
+    import subprocess
+    import sys
+    from pathlib import Path
+    assert not np.array_equal(Layer(16, 16, "hidden").weights, Layer(16, 16, "hidden").weights)
+    code = "from src.layer import Layer; print(Layer(4, 3, 'hidden').weights.tolist())"
+    root = Path(__file__).resolve().parent.parent
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1] and runs[0].startswith("[[")
+
+
 def test_same_seed_same_weights_other_seed_other_weights():
     a = Layer(4, 6, "hidden", rng=np.random.default_rng(7))
     b = Layer(4, 6, "hidden", rng=np.random.default_rng(7))
