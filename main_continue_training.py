@@ -15,9 +15,9 @@ divergence, nothing is written and the old model stays as it was.
 import argparse
 
 from main_create_and_train import SETTINGS
-from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data,
-                     non_negative_int, positive_float, positive_int, run, train_and_record,
-                     training_data)
+from src.arguments import non_negative_int, positive_float, positive_int
+from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,
+                     train_and_record, training_data)
 from src.neural_network import NeuralNet
 from src.problems import get_problem
 

@@ -14,13 +14,11 @@ rewrites the same model file byte for byte.
 """
 
 import argparse
-import sys
-import time
 
 import numpy as np
 
-from src.cli import (add_problem_argument, display_path, held_out_data, non_negative_int,
-                     positive_float, positive_int, run, train_and_record, training_data)
+from src.arguments import non_negative_int, positive_float, positive_int
+from src.cli import add_problem_argument, display_path, held_out_data, run, train_and_record, training_data
 from src.layer import Layer
 from src.neural_network import NeuralNet
 from src.problems import PROBLEMS, get_problem

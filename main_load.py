@@ -16,7 +16,8 @@ import argparse
 
 import numpy as np
 
-from src.cli import add_problem_argument, check_model_fits, non_negative_int, positive_int, run
+from src.arguments import non_negative_int, positive_int
+from src.cli import add_problem_argument, check_model_fits, run
 from src.datasets import load_dataset
 from src.evaluation import cube_report, evaluate, report, whole_cube_check
 from src.neural_network import NeuralNet
@@ -48,7 +49,7 @@ def predict_samples(net, problem, values, trace):
         shown = ", ".join(f"{v:g}" for v in sample)
         print(f"({shown}) -> {problem.class_names[winner]} (confidence {100 * confidence(outputs, activation):.2f} %; "
               f"by the definition: {problem.class_names[int(np.argmax(true))]})")
-        print(f"  outputs: " + ", ".join(f"{name} {v:.6f}" for name, v in zip(problem.class_names, outputs)))
+        print("  outputs: " + ", ".join(f"{name} {v:.6f}" for name, v in zip(problem.class_names, outputs)))
         if trace:
             print_trace(net, sample)
 

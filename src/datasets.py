@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from src.arguments import non_negative_int, positive_int
 from src.fileio import atomic_write_text, read_json
 from src.problems import Problem, get_problem
 
@@ -373,26 +374,6 @@ def load_dataset(path, problem, output_activation="tanh"):
     return inputs, targets_for_activation(targets, output_activation)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
 def fraction_argument(text: str) -> float:
     """An argparse type: a number in [0, 1]."""
     try:
@@ -407,11 +388,11 @@ def generator_parser(problem, description: str, default_samples: int, default_se
     problem = resolve_problem(problem)
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
-        "--samples-per-class", type=_positive_int, default=default_samples, metavar="N",
+        "--samples-per-class", type=positive_int, default=default_samples, metavar="N",
         help=f"samples of each class (default {default_samples})",
     )
     parser.add_argument(
-        "--seed", type=_seed, default=default_seed, metavar="S",
+        "--seed", type=non_negative_int, default=default_seed, metavar="S",
         help=f"seed of the random generator (default {default_seed})",
     )
     parser.add_argument(

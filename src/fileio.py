@@ -1,6 +1,6 @@
 """Writing files so that nothing is ever half-written, and reading JSON strictly.
 
-``atomic_write_text`` writes to a temporary file in the target's folder, flushes
+``atomic_write_bytes`` (and ``atomic_write_text``) write to a temporary file in the target's folder, flushes
 it to disk and renames it over the target. A rename within one folder is
 atomic, so a reader (or a crash) sees the old file or the new one, never a mix;
 if anything fails before the rename, the temporary file is removed and the old
@@ -19,8 +19,8 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_text(path, text: str) -> None:
-    """Replace the file at ``path`` with ``text`` (UTF-8) atomically.
+def atomic_write_bytes(path, data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` atomically.
 
     The new file gets the usual permissions (0666 less the umask), not the
     owner-only ones of a temporary file.
@@ -32,8 +32,8 @@ def atomic_write_text(path, text: str) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -43,6 +43,11 @@ def atomic_write_text(path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    """Replace the file at ``path`` with ``text`` (UTF-8) atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 MAX_DEPTH = 100

@@ -13,13 +13,13 @@ For titles, legends and axis numbers the module carries a 5x7 pixel font of
 the printable ASCII characters and ``draw_text`` to stamp text into an image.
 """
 
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from src.fileio import atomic_write_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -107,30 +107,6 @@ def draw_text(image, x, y, text, colour, scale=1):
             mask = pixels[row0 - top:row1 - top, col0 - left:col1 - left]
             image[row0:row1, col0:col1][mask] = colour
     return image
-
-
-def atomic_write_bytes(path, data):
-    """Replace the file at ``path`` with the bytes ``data`` atomically.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk,
-    and the temporary file is renamed over ``path``. If anything fails before
-    the rename, the temporary file is removed and an old file is untouched.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _chunk(kind, data):

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import src.png as png
-from src.png import (PNG_SIGNATURE, atomic_write_bytes, draw_text, encode_png, read_png,
+import src.fileio as fileio
+from src.fileio import atomic_write_bytes
+from src.png import (PNG_SIGNATURE, draw_text, encode_png, read_png,
                      text_size, write_png)
 
 
@@ -161,7 +162,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     def broken_replace(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(png.os, "replace", broken_replace)
+    monkeypatch.setattr(fileio.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         atomic_write_bytes(path, b"new contents")
     assert path.read_bytes() == b"old contents"
