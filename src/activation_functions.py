@@ -89,6 +89,15 @@ def _leaky_relu_grad(z, a, alpha):
     return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
 
 
+def _leaky_relu_backward(z, a, grad_a, alpha):
+    """``grad_a * f'(z)``, the same numbers as multiplying by ``where(z > 0, 1, alpha)``.
+
+    Selecting between two arrays is much faster in NumPy than building an
+    array from two scalars and multiplying by it (see docs/BENCHMARKS.md).
+    """
+    return np.where(z > 0, grad_a, alpha * grad_a)
+
+
 def _elu(z, alpha):
     return np.where(z > 0, z, alpha * np.expm1(np.clip(z, -_exp_limit(z.dtype), 0.0)))
 
@@ -154,10 +163,39 @@ def _zero_grad(z, a):
     return np.zeros_like(z)
 
 
-def _softmax(z):
-    shifted = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(np.maximum(shifted, -_exp_limit(z.dtype)))
-    return e / e.sum(axis=-1, keepdims=True)
+# NumPy reduces along a short last axis one row at a time, several times slower
+# than element-wise operations on the columns; for the few outputs a softmax
+# layer usually has, the row maximum and sum are taken column by column (for
+# up to 8 columns NumPy adds them in this same order, so the sums are identical).
+_COLUMN_LOOP_MAX = 8
+
+
+def _row_max(x):
+    """``x.max(axis=-1, keepdims=True)``."""
+    if x.shape[-1] > _COLUMN_LOOP_MAX or x.shape[-1] == 0:
+        return x.max(axis=-1, keepdims=True)
+    result = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        np.maximum(result, x[..., j], out=result)
+    return result[..., None]
+
+
+def _row_sum(x):
+    """``x.sum(axis=-1, keepdims=True)``."""
+    if x.shape[-1] > _COLUMN_LOOP_MAX or x.shape[-1] == 0:
+        return x.sum(axis=-1, keepdims=True)
+    result = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        result += x[..., j]
+    return result[..., None]
+
+
+def _softmax(z, out=None):
+    e = np.subtract(z, _row_max(z), out=out)
+    np.maximum(e, -_exp_limit(z.dtype), out=e)
+    np.exp(e, out=e)
+    e /= _row_sum(e)
+    return e
 
 
 def _softmax_jacobian(z, a):
@@ -167,7 +205,32 @@ def _softmax_jacobian(z, a):
 
 def _softmax_backward(z, a, grad_a):
     """J^T grad_a without forming J: a * (grad_a - <grad_a, a>). J is symmetric."""
-    return a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))
+    return a * (grad_a - _row_sum(grad_a * a))
+
+
+# --- in-place forms for inference (``Activation.forward_in_place``) ---
+
+def _tanh_in_place(z):
+    return np.tanh(z, out=z)
+
+
+def _relu_in_place(z):
+    return np.maximum(z, 0.0, out=z)
+
+
+def _leaky_relu_in_place(z, alpha):
+    if 0.0 <= alpha <= 1.0:
+        return np.maximum(z, alpha * z, out=z)
+    z[...] = _leaky_relu(z, alpha)
+    return z
+
+
+def _linear_in_place(z):
+    return z
+
+
+def _softmax_in_place(z):
+    return _softmax(z, out=z)
 
 
 class Activation:
@@ -179,13 +242,14 @@ class Activation:
     """
 
     def __init__(self, title, forward, grad, defaults=None, backward=None,
-                 output_range=(-math.inf, math.inf)):
+                 output_range=(-math.inf, math.inf), in_place=None, elementwise=None):
         self.title = title
         self._forward = forward
+        self._in_place = in_place
         self._grad = grad
         self._backward = backward
         self.defaults = dict(defaults or {})
-        self.elementwise = backward is None
+        self.elementwise = backward is None if elementwise is None else elementwise
         self.output_range = output_range
 
     def __repr__(self):
@@ -235,21 +299,35 @@ class Activation:
         """``f(z)`` with already-resolved ``params`` (the fast path for layers)."""
         return self._forward(z, **params)
 
+    def forward_in_place(self, z, params):
+        """``f(z)`` written over ``z`` (a float array nobody else needs), returned.
+
+        For inference over many chunks: without fresh temporaries for every
+        chunk, memory is reused instead of being handed back to the system and
+        page-faulted in again. Activations without an in-place rule compute
+        ``f(z)`` and copy it in.
+        """
+        if self._in_place is not None:
+            return self._in_place(z, **params)
+        z[...] = self._forward(z, **params)
+        return z
+
 
 _TABLE = (
     Activation("sigmoid", _sigmoid, _sigmoid_grad, output_range=(0.0, 1.0)),
-    Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0)),
-    Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf)),
-    Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01}),
+    Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0), in_place=_tanh_in_place),
+    Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf), in_place=_relu_in_place),
+    Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01},
+               backward=_leaky_relu_backward, elementwise=True, in_place=_leaky_relu_in_place),
     Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
     Activation("selu", _selu, _selu_grad),
     Activation("gelu", _gelu, _gelu_grad),
     Activation("swish", _swish, _swish_grad, {"beta": 1.0}),
-    Activation("linear", _linear, _linear_grad),
+    Activation("linear", _linear, _linear_grad, in_place=_linear_in_place),
     Activation("sign", _sign, _zero_grad, output_range=(-1.0, 1.0)),
     Activation("step", _step, _zero_grad, output_range=(0.5, 1.0)),
     Activation("softmax", _softmax, _softmax_jacobian, backward=_softmax_backward,
-               output_range=(0.0, 1.0)),
+               output_range=(0.0, 1.0), in_place=_softmax_in_place),
 )
 
 _REGISTRY = {activation.title: activation for activation in _TABLE}

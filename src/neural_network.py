@@ -135,7 +135,7 @@ class NeuralNet:
             return inputs
         return (inputs - self.input_offset) * self.input_scale
 
-    def _as_batch(self, input_data):
+    def _as_batch(self, input_data, convert=True):
         x = np.asarray(input_data)
         if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
             raise ValueError("input_data must be numbers")
@@ -144,7 +144,7 @@ class NeuralNet:
         if batch.ndim != 2 or batch.shape[1] != self.n_inputs:
             raise ValueError(f"input_data must have {self.n_inputs} numbers per sample, "
                              f"got shape {x.shape}")
-        return batch.astype(np.float64, copy=False), single
+        return (batch.astype(np.float64, copy=False) if convert else batch), single
 
     def forward_propagation(self, input_data):
         """The network's output: one sample (n_inputs,) -> (n_outputs,); a batch (n, n_inputs) -> (n, n_outputs)."""
@@ -172,33 +172,42 @@ class NeuralNet:
                           "activation": a[0] if single else a})
         return trace
 
-    def predict(self, input_data, dtype=np.float64, chunk_size=32768):
+    def predict(self, input_data, dtype=np.float64, chunk_size=4096):
         """Outputs for many samples, computed ``chunk_size`` rows at a time.
 
-        Chunks that fit in the processor's cache are faster than one huge
-        matrix product and keep memory bounded; ``dtype=np.float32`` halves
-        the memory traffic again for inference over millions of inputs.
+        Chunks whose intermediate results stay in the processor's cache are
+        faster than one huge matrix product (a few thousand rows: see
+        docs/BENCHMARKS.md) and keep memory bounded; ``dtype=np.float32``
+        halves the memory traffic again for inference over millions of
+        inputs. The input is converted chunk by chunk, never as a whole. For
+        more inputs than fit in memory at once, use :meth:`predict_chunks`.
         """
-        self._require_layers()
-        batch, single = self._as_batch(input_data)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
-            raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-        params = [(np.ascontiguousarray(layer.weights.T, dtype=dtype), layer.biases.astype(dtype),
-                   layer.activation_func, layer.activation_params) for layer in self.layers[1:]]
-        offset = None if self.input_offset is None else self.input_offset.astype(dtype)
-        scale = None if self.input_scale is None else self.input_scale.astype(dtype)
-        out = np.empty((batch.shape[0], self.n_outputs), dtype=dtype)
+        batch, single = self._as_batch(input_data, convert=False)
+        chunk_size = _positive_chunk_size(chunk_size)
+        plan = _InferencePlan(self, dtype, min(chunk_size, batch.shape[0]))
+        out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
         for start in range(0, batch.shape[0], chunk_size):
-            a = batch[start:start + chunk_size].astype(dtype)
-            if offset is not None:
-                a = (a - offset) * scale
-            for weights_t, biases, activation, activation_params in params:
-                a = activation.forward(a @ weights_t + biases, activation_params)
-            out[start:start + chunk_size] = a
+            plan.run(batch[start:start + chunk_size], out[start:start + chunk_size])
         return out[0] if single else out
+
+    def predict_chunks(self, chunks, dtype=np.float64):
+        """Outputs for an iterable of input chunks, yielded one chunk at a time.
+
+        Each chunk is an array ``(m, n_inputs)`` in raw units (m may vary from
+        chunk to chunk); for each, a new ``(m, n_outputs)`` array of ``dtype``
+        is yielded. The weights are cast and the work buffers allocated once
+        for all chunks, so memory stays bounded by the largest chunk however
+        many chunks there are: the way to classify all 16.7 million colours of
+        the RGB cube without holding them at once.
+        """
+        plan = None
+        for chunk in chunks:
+            batch, _ = self._as_batch(chunk, convert=False)
+            if plan is None or batch.shape[0] > plan.capacity:
+                plan = _InferencePlan(self, dtype, batch.shape[0])
+            out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
+            plan.run(batch, out)
+            yield out
 
     # --- files ---
 
@@ -235,6 +244,52 @@ class NeuralNet:
         loaded = _parse_model(content, f"model file {filename}")
         self.__dict__.update(loaded.__dict__)
         return self
+
+
+def _positive_chunk_size(chunk_size):
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    return int(chunk_size)
+
+
+class _InferencePlan:
+    """A network's forward pass for inference: weights cast once, buffers reused.
+
+    Each layer's weighted input goes into a preallocated buffer (``matmul``
+    with ``out=``, the bias added in place) and its activation overwrites it,
+    so a chunk allocates almost nothing. Fresh large temporaries for every
+    chunk cost more than the arithmetic: the allocator hands their memory back
+    to the system, and every chunk page-faults it in again.
+    """
+
+    def __init__(self, net, dtype, capacity):
+        net._require_layers()
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.capacity = max(1, capacity)
+        self.layers = [(np.ascontiguousarray(layer.weights.T, dtype=self.dtype),
+                        layer.biases.astype(self.dtype), layer.activation_func,
+                        layer.activation_params) for layer in net.layers[1:]]
+        self.inputs = np.empty((self.capacity, net.n_inputs), dtype=self.dtype)
+        self.buffers = [np.empty((self.capacity, layer.layer_size), dtype=self.dtype)
+                        for layer in net.layers[1:]]
+        self.offset = None if net.input_offset is None else net.input_offset.astype(self.dtype)
+        self.scale = None if net.input_scale is None else net.input_scale.astype(self.dtype)
+
+    def run(self, batch, out):
+        """The outputs for ``batch`` (m, n_inputs), m <= capacity, written into ``out``."""
+        m = batch.shape[0]
+        a = self.inputs[:m]
+        a[...] = batch
+        if self.offset is not None:
+            a -= self.offset
+            a *= self.scale
+        for (weights_t, biases, activation, params), buffer in zip(self.layers, self.buffers):
+            z = np.matmul(a, weights_t, out=buffer[:m])
+            z += biases
+            a = activation.forward_in_place(z, params)
+        out[...] = a
 
 
 def _parse_model(content, where):
