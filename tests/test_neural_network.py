@@ -173,3 +173,19 @@ def test_trace_shows_every_layer():
     np.testing.assert_allclose(trace[-1]["activation"], net.forward_propagation(np.array([0.1, 0.2, 0.3])))
     layer = net.layers[1]
     np.testing.assert_allclose(trace[1]["weighted_input"], layer.weights @ [0.1, 0.2, 0.3] + layer.biases)
+
+
+def test_predict_chunks_matches_predict_for_chunks_of_any_size():
+    net = build((3, 16, 8, 2), output="softmax")
+    net.set_input_scaling([0] * 3, [255] * 3)
+    rng = np.random.default_rng(6)
+    chunks = [rng.integers(0, 256, size=(m, 3)) for m in (5, 300, 1, 4097)]
+    expected = [net.forward_propagation(chunk.astype(float)) for chunk in chunks]
+    for got, want in zip(net.predict_chunks(iter(chunks)), expected):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    for got, want in zip(net.predict_chunks(chunks, dtype=np.float32), expected):
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    with pytest.raises(ValueError, match="3 numbers per sample"):
+        list(net.predict_chunks([np.zeros((2, 4))]))
