@@ -14,6 +14,8 @@ divergence, nothing is written and the old model stays as it was.
 
 import argparse
 
+import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
+
 from main_create_and_train import SETTINGS
 from src.arguments import non_negative_int, positive_float, positive_int
 from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,

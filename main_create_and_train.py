@@ -15,6 +15,8 @@ rewrites the same model file byte for byte.
 
 import argparse
 
+import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
+
 import numpy as np
 
 from src.arguments import non_negative_int, positive_float, positive_int

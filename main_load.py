@@ -14,6 +14,8 @@ matrix and precision, recall and F1 per class. For red, every one of the
 
 import argparse
 
+import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
+
 import numpy as np
 
 from src.arguments import non_negative_int, positive_int
