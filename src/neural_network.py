@@ -226,12 +226,24 @@ class NeuralNet:
         return content
 
     def save(self, filename):
-        """Write the model to ``filename`` atomically; refuse a network with non-finite numbers."""
+        """Write the model to ``filename`` atomically.
+
+        A network that cannot be written as a valid model file (no layers,
+        non-finite weights, a training record that is not plain finite JSON)
+        is a ``ValueError`` naming the file; a missing folder is a
+        ``FileNotFoundError``. In every case an existing file is left as it was.
+        """
+        if not self.layers:
+            raise ValueError(f"refusing to save to {filename}: the network has no layers")
         for i, layer in enumerate(self.layers):
             if not (np.all(np.isfinite(layer.weights)) and np.all(np.isfinite(layer.biases))):
                 raise ValueError(f"refusing to save to {filename}: layer {i} has non-finite "
                                  "weights or biases (the training diverged)")
-        text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
+        try:
+            text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
+        except (ValueError, TypeError, RecursionError) as err:
+            raise ValueError(f"refusing to save to {filename}: the model cannot be written as "
+                             f"finite JSON ({err})") from None
         atomic_write_text(filename, text + "\n")
 
     def load(self, filename):
@@ -239,11 +251,53 @@ class NeuralNet:
 
         ``FileNotFoundError`` for a missing file; ``ValueError`` naming the file
         and the fault for anything malformed. On an error the network is unchanged.
+        Activations are looked up by name in ActivationFunction's table only:
+        nothing else a file names is ever looked up or called.
         """
         content = read_json(filename, "model file")
         loaded = _parse_model(content, f"model file {filename}")
         self.__dict__.update(loaded.__dict__)
         return self
+
+
+def _describe(value):
+    """A short, safe description of a JSON value for an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key{'' if len(value) == 1 else 's'}"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a whole number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_finite_number(value):
+    """True for a JSON number (not true/false) that is a finite float64."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _first_non_finite(value):
+    """The first float in a parsed JSON value that is not finite (``1e400`` parses to inf), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return item
+    return None
 
 
 def _positive_chunk_size(chunk_size):
@@ -295,28 +349,30 @@ class _InferencePlan:
 def _parse_model(content, where):
     """A NeuralNet built from a model file's parsed JSON, validated throughout."""
     if not isinstance(content, dict):
-        raise ValueError(f"{where}: expected a JSON object with Layer_0, Layer_1, ... "
-                         f"got {type(content).__name__}")
+        raise ValueError(f"{where}: expected a JSON object with Layer_0, Layer_1, ..., "
+                         f"got {_describe(content)}")
     layer_keys = [key for key in content if key.startswith("Layer_")]
     for key in layer_keys:
         if not _LAYER_KEY.fullmatch(key):
-            raise ValueError(f"{where}: unexpected key {key!r} (layers are Layer_0, Layer_1, ...)")
+            raise ValueError(f"{where}: unexpected key {_describe(key)} "
+                             "(layers are Layer_0, Layer_1, ... without leading zeros)")
     if not layer_keys:
         raise ValueError(f"{where}: no layers (expected keys Layer_0, Layer_1, ...)")
-    indices = sorted(int(key[len("Layer_"):]) for key in layer_keys)
-    if indices != list(range(len(indices))):
-        missing = sorted(set(range(indices[-1] + 1)) - set(indices))
-        raise ValueError(f"{where}: layers must be Layer_0 ... Layer_{len(indices) - 1} without gaps; "
-                         f"missing Layer_{missing[0]}")
-    if len(indices) < 2:
+    count = len(layer_keys)
+    for i in range(count):
+        if f"Layer_{i}" not in content:
+            raise ValueError(f"{where}: layers must be numbered Layer_0, Layer_1, ... without gaps; "
+                             f"missing Layer_{i}")
+    if count < 2:
         raise ValueError(f"{where}: a network needs an input layer and at least one more layer")
 
     net = NeuralNet()
-    for i in indices:
+    for i in range(count):
         layer = _parse_layer(content[f"Layer_{i}"], f"{where}: Layer_{i}")
-        expected = "input" if i == 0 else ("output" if i == indices[-1] else "hidden")
+        expected = "input" if i == 0 else ("output" if i == count - 1 else "hidden")
         if layer.layer_type != expected:
-            raise ValueError(f"{where}: Layer_{i} has layer_type {layer.layer_type!r}, expected {expected!r}")
+            raise ValueError(f"{where}: Layer_{i} has layer_type {layer.layer_type!r}, expected {expected!r}"
+                             " (the first layer is the input layer, the last the output layer)")
         if i > 0 and layer.previousLayer_size != net.layers[-1].layer_size:
             raise ValueError(f"{where}: Layer_{i} expects {layer.previousLayer_size} inputs but "
                              f"Layer_{i - 1} has {net.layers[-1].layer_size} neurons")
@@ -324,31 +380,38 @@ def _parse_model(content, where):
 
     version = content.get("format_version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        raise ValueError(f"{where}: format_version must be an integer from 1 to {FORMAT_VERSION}, "
-                         f"got {version!r}")
+        raise ValueError(f"{where}: format_version must be a whole number from 1 to {FORMAT_VERSION}, "
+                         f"got {_describe(version)}")
     if "input_scaling" in content:
         scaling = content["input_scaling"]
         if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
-            raise ValueError(f"{where}: input_scaling must be an object with 'offset' and 'scale'")
+            raise ValueError(f"{where}: input_scaling must be an object with exactly the keys "
+                             "'offset' and 'scale'")
         net.input_offset = _numbers(scaling["offset"], (net.n_inputs,), f"{where}: input_scaling offset")
         net.input_scale = _numbers(scaling["scale"], (net.n_inputs,), f"{where}: input_scaling scale")
         if np.any(net.input_scale == 0):
             raise ValueError(f"{where}: input_scaling scale must not contain zeros")
     if "cost_function" in content:
-        if content["cost_function"] not in COST_FUNCTIONS:
+        cost = content["cost_function"]
+        if not isinstance(cost, str) or cost not in COST_FUNCTIONS:
             raise ValueError(f"{where}: cost_function must be one of {', '.join(COST_FUNCTIONS)}, "
-                             f"got {content['cost_function']!r}")
-        net.cost_function = content["cost_function"]
+                             f"got {_describe(cost)}")
+        net.cost_function = cost
     if "training_record" in content:
-        if not isinstance(content["training_record"], dict):
-            raise ValueError(f"{where}: training_record must be a JSON object")
-        net.training_record = content["training_record"]
+        record = content["training_record"]
+        if not isinstance(record, dict):
+            raise ValueError(f"{where}: training_record must be a JSON object, got {_describe(record)}")
+        bad = _first_non_finite(record)
+        if bad is not None:
+            raise ValueError(f"{where}: training_record holds a number that is not finite "
+                             f"({_describe(bad)})")
+        net.training_record = record
     return net
 
 
 def _parse_layer(block, where):
     if not isinstance(block, dict):
-        raise ValueError(f"{where} must be a JSON object, got {type(block).__name__}")
+        raise ValueError(f"{where} must be a JSON object, got {_describe(block)}")
     missing = [field for field in _LAYER_FIELDS if field not in block]
     if missing:
         raise ValueError(f"{where} is missing {', '.join(missing)}")
@@ -356,14 +419,26 @@ def _parse_layer(block, where):
     for field in ("previousLayer_size", "layer_size"):
         value = block[field]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{where}: {field} must be a positive integer, got {value!r}")
+            raise ValueError(f"{where}: {field} must be a positive whole number, got {_describe(value)}")
         sizes.append(value)
     layer_type = block["layer_type"]
     if not isinstance(layer_type, str) or layer_type not in LAYER_TYPES:
-        raise ValueError(f"{where}: layer_type must be one of {', '.join(LAYER_TYPES)}, got {layer_type!r}")
+        raise ValueError(f"{where}: layer_type must be one of {', '.join(LAYER_TYPES)}, "
+                         f"got {_describe(layer_type)}")
+    title = block["activation_func"]
+    if not isinstance(title, str) or len(title) > 100:
+        raise ValueError(f"{where}: activation_func must be the name of an activation function, "
+                         f"got {_describe(title)}")
+    params = block.get("activation_params", {})
+    if not isinstance(params, dict):
+        raise ValueError(f"{where}: activation_params must be a JSON object, got {_describe(params)}")
+    for key, value in params.items():
+        if not _is_finite_number(value):
+            raise ValueError(f"{where}: activation parameter {_describe(key)} must be a finite number, "
+                             f"got {_describe(value)}")
     try:
-        activation = ActivationFunction.get_activation_function(block["activation_func"])
-        params = activation.resolve_params(block.get("activation_params"))
+        activation = ActivationFunction.get_activation_function(title)
+        params = activation.resolve_params(params)
     except ValueError as err:
         raise ValueError(f"{where}: {err}") from None
     weights = _numbers(block["weights"], (sizes[1], sizes[0]), f"{where}: weights")
@@ -378,13 +453,15 @@ def _numbers(value, shape, where):
     """A float64 array of exactly ``shape`` from nested JSON lists of finite numbers."""
     def check(item, depth):
         if depth == len(shape):
+            if isinstance(item, list):
+                raise ValueError(f"{where} must have shape {shape}: found a list where a number "
+                                 f"belongs (at depth {depth})")
             if isinstance(item, bool) or not isinstance(item, (int, float)):
-                raise ValueError(f"{where} must contain only numbers, found {item!r}")
+                raise ValueError(f"{where} must contain only numbers, found {_describe(item)}")
             return
         if not isinstance(item, list) or len(item) != shape[depth]:
-            found = f"{len(item)} entries" if isinstance(item, list) else type(item).__name__
             raise ValueError(f"{where} must have shape {shape}: expected a list of {shape[depth]} "
-                             f"at depth {depth}, found {found}")
+                             f"at depth {depth}, found {_describe(item)}")
         for element in item:
             check(element, depth + 1)
 
@@ -394,5 +471,5 @@ def _numbers(value, shape, where):
     except OverflowError:
         array = np.full(shape, math.inf)
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{where} must contain only finite numbers")
+        raise ValueError(f"{where} must contain only finite numbers (a number is too large or not finite)")
     return array
