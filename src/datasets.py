@@ -325,7 +325,10 @@ def _matrix(where: str, key: str, rows: list, width: int) -> np.ndarray:
 
 def _samples_list(where: str, data: dict, key: str) -> list:
     if key not in data:
-        found = ", ".join(repr(k) for k in data) or "none"
+        keys = list(data)
+        found = ", ".join(repr(k[:40]) for k in keys[:5]) or "none"
+        if len(keys) > 5:
+            found += f" and {len(keys) - 5} more"
         raise ValueError(f"{where}: has no {key!r} key (keys found: {found})")
     rows = data[key]
     if not isinstance(rows, list):
@@ -342,7 +345,8 @@ def load_dataset(path, problem, output_activation="tanh"):
     ``k = n_classes``. The file must be a JSON object whose two lists have the
     same number of samples (at least one), every sample a list of ``d`` (or
     ``k``) finite numbers (``true``/``false`` are not numbers) and every target
-    one-hot in ±1. A missing file is a ``FileNotFoundError``; anything else
+    one-hot in ±1; a problem with whole-number inputs (red) needs whole numbers
+    within its domain (0..255). A missing file is a ``FileNotFoundError``; anything else
     wrong is a ``ValueError`` naming the file and the first problem found
     (samples are counted from 0). Other keys are ignored. The targets are returned converted for
     ``output_activation`` by ``targets_for_activation``.
@@ -371,6 +375,15 @@ def load_dataset(path, problem, output_activation="tanh"):
             f"{where}: sample {index} of {problem.output_key!r} is {_describe(target_rows[index])}, "
             "expected one-hot in ±1 (exactly one 1, every other value -1)"
         )
+    if problem.integer_inputs:
+        low, high = np.asarray(problem.input_low), np.asarray(problem.input_high)
+        good = np.all((inputs == np.round(inputs)) & (inputs >= low) & (inputs <= high), axis=1)
+        if not good.all():
+            index = int(np.argmin(good))
+            raise ValueError(
+                f"{where}: sample {index} of {problem.input_key!r} is {_describe(input_rows[index])}, "
+                f"expected whole numbers from {low.min():g} to {high.max():g}"
+            )
     return inputs, targets_for_activation(targets, output_activation)
 
 

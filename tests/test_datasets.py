@@ -231,10 +231,10 @@ def test_loader_accepts_floats_for_targets_ints_for_inputs_and_extra_keys(tmp_pa
     assert targets.tolist() == [[1.0, -1.0], [-1.0, 1.0]]
 
 
-def test_loader_does_not_check_the_domain(tmp_path):
-    path = write(tmp_path, {"RGB_Values": [[-5, 300, 1.5]], "Is_Red": [[1, -1]]})
-    inputs, _ = load_dataset(path, "red")
-    assert inputs.tolist() == [[-5.0, 300.0, 1.5]]
+def test_loader_does_not_check_the_domain_of_real_valued_inputs(tmp_path):
+    path = write(tmp_path, {"Input_Values": [[-5.0, 300.0]], "Output_Values": [[1, -1]]})
+    inputs, _ = load_dataset(path, "xor")
+    assert inputs.tolist() == [[-5.0, 300.0]]
 
 
 @pytest.mark.parametrize("activation, expected", [
@@ -324,3 +324,22 @@ def test_balanced_sample_draws_each_class_equally():
     assert inputs.shape == (80, 1) and targets.shape == (80, 2)
     assert (targets[:, 0] == 1).sum() == 40
     np.testing.assert_array_equal(targets, label(inputs))
+
+
+@pytest.mark.parametrize("colour", [[300, 0, 0], [-1, 0, 0], [12.5, 0, 0], [0, 0, 1e300]])
+def test_red_inputs_must_be_whole_numbers_in_the_cube(tmp_path, colour):
+    path = tmp_path / "red.json"
+    path.write_text(json.dumps({"RGB_Values": [[255, 0, 0], colour], "Is_Red": [[1, -1], [-1, 1]]}))
+    with pytest.raises(ValueError, match=r"sample 1 of 'RGB_Values' .*whole numbers from 0 to 255") as caught:
+        load_dataset(path, "red")
+    assert str(path) in str(caught.value)
+
+
+def test_a_missing_key_message_stays_short_however_many_keys_the_file_has(tmp_path):
+    path = tmp_path / "many.json"
+    content = {f"key{i}": 0 for i in range(100_000)}
+    content["Input_Values"] = [[0.1, 0.2]]
+    path.write_text(json.dumps(content))
+    with pytest.raises(ValueError, match="has no 'Output_Values' key") as caught:
+        load_dataset(path, "xor")
+    assert len(str(caught.value)) < 500 and "and 99996 more" in str(caught.value)
