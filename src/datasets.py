@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from src.arguments import non_negative_int, positive_int
-from src.fileio import atomic_write_text, read_json
+from src.fileio import atomic_write_text, describe_json, read_json
 from src.problems import Problem, get_problem
 
 DECIMALS = 6
@@ -272,11 +272,6 @@ def save_dataset(path, inputs, targets, problem) -> None:
     atomic_write_text(path, text)
 
 
-def _describe(value) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _json_kind(value) -> str:
     if isinstance(value, list):
         return "a list"
@@ -294,12 +289,12 @@ def _first_bad_sample(where: str, key: str, rows: list, width: int) -> str:
     for index, row in enumerate(rows):
         sample = f"{where}: sample {index} of {key!r}"
         if not isinstance(row, list):
-            return f"{sample} is {_describe(row)}, expected a list of {width} numbers"
+            return f"{sample} is {describe_json(row)}, expected a list of {width} numbers"
         if len(row) != width:
             return f"{sample} has {len(row)} numbers, expected {width}"
         for value in row:
             if type(value) not in (int, float):
-                return f"{sample} holds {_describe(value)}, which is not a number"
+                return f"{sample} holds {describe_json(value)}, which is not a number"
             try:
                 finite = math.isfinite(float(value))
             except OverflowError:
@@ -332,7 +327,7 @@ def _samples_list(where: str, data: dict, key: str) -> list:
         raise ValueError(f"{where}: has no {key!r} key (keys found: {found})")
     rows = data[key]
     if not isinstance(rows, list):
-        raise ValueError(f"{where}: {key!r} is {_describe(rows)}, expected a list of samples")
+        raise ValueError(f"{where}: {key!r} is {describe_json(rows)}, expected a list of samples")
     if not rows:
         raise ValueError(f"{where}: {key!r} is empty, expected at least one sample")
     return rows
@@ -372,7 +367,7 @@ def load_dataset(path, problem, output_activation="tanh"):
     if not good.all():
         index = int(np.argmin(good))
         raise ValueError(
-            f"{where}: sample {index} of {problem.output_key!r} is {_describe(target_rows[index])}, "
+            f"{where}: sample {index} of {problem.output_key!r} is {describe_json(target_rows[index])}, "
             "expected one-hot in ±1 (exactly one 1, every other value -1)"
         )
     if problem.integer_inputs:
@@ -381,7 +376,7 @@ def load_dataset(path, problem, output_activation="tanh"):
         if not good.all():
             index = int(np.argmin(good))
             raise ValueError(
-                f"{where}: sample {index} of {problem.input_key!r} is {_describe(input_rows[index])}, "
+                f"{where}: sample {index} of {problem.input_key!r} is {describe_json(input_rows[index])}, "
                 f"expected whole numbers from {low.min():g} to {high.max():g}"
             )
     return inputs, targets_for_activation(targets, output_activation)

@@ -113,3 +113,30 @@ def read_json(path, what: str = "file"):
     if _nesting_depth_exceeds(content, MAX_DEPTH):
         raise ValueError(too_deep)
     return content
+
+
+def describe_json(value) -> str:
+    """A short description of a parsed JSON value for an error message.
+
+    Small values are shown as JSON text (``[1, 2]``, ``true``, ``null``), a
+    string quoted as the other names in messages are (``'abc'``); long values
+    are summarised (``a list of 100000 items``) without being written out.
+    """
+    if isinstance(value, (list, dict)) and len(value) > 8:
+        kind, unit = ("a list", "item") if isinstance(value, list) else ("an object", "key")
+        return f"{kind} of {len(value)} {unit}s"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a whole number of {len(str(abs(value)))} digits"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37]) + "..."
+    try:
+        text = json.dumps(value)
+    except (ValueError, RecursionError):
+        text = f"a {type(value).__name__}"
+    if len(text) <= 40:
+        return text
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key{'' if len(value) == 1 else 's'}"
+    return text[:37] + "..."

@@ -32,7 +32,7 @@ import re
 import numpy as np
 
 from src.activation_functions import ActivationFunction
-from src.fileio import atomic_write_text, read_json
+from src.fileio import atomic_write_text, describe_json, read_json
 from src.layer import LAYER_TYPES, Layer
 
 FORMAT_VERSION = 2
@@ -260,22 +260,6 @@ class NeuralNet:
         return self
 
 
-def _describe(value):
-    """A short, safe description of a JSON value for an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}"
-    if isinstance(value, dict):
-        return f"an object with {len(value)} key{'' if len(value) == 1 else 's'}"
-    if isinstance(value, int) and value.bit_length() > 64:
-        return f"a whole number of {len(str(abs(value)))} digits"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _is_finite_number(value):
     """True for a JSON number (not true/false) that is a finite float64."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -350,11 +334,11 @@ def _parse_model(content, where):
     """A NeuralNet built from a model file's parsed JSON, validated throughout."""
     if not isinstance(content, dict):
         raise ValueError(f"{where}: expected a JSON object with Layer_0, Layer_1, ..., "
-                         f"got {_describe(content)}")
+                         f"got {describe_json(content)}")
     layer_keys = [key for key in content if key.startswith("Layer_")]
     for key in layer_keys:
         if not _LAYER_KEY.fullmatch(key):
-            raise ValueError(f"{where}: unexpected key {_describe(key)} "
+            raise ValueError(f"{where}: unexpected key {describe_json(key)} "
                              "(layers are Layer_0, Layer_1, ... without leading zeros)")
     if not layer_keys:
         raise ValueError(f"{where}: no layers (expected keys Layer_0, Layer_1, ...)")
@@ -381,7 +365,7 @@ def _parse_model(content, where):
     version = content.get("format_version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
         raise ValueError(f"{where}: format_version must be a whole number from 1 to {FORMAT_VERSION}, "
-                         f"got {_describe(version)}")
+                         f"got {describe_json(version)}")
     if "input_scaling" in content:
         scaling = content["input_scaling"]
         if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
@@ -395,23 +379,23 @@ def _parse_model(content, where):
         cost = content["cost_function"]
         if not isinstance(cost, str) or cost not in COST_FUNCTIONS:
             raise ValueError(f"{where}: cost_function must be one of {', '.join(COST_FUNCTIONS)}, "
-                             f"got {_describe(cost)}")
+                             f"got {describe_json(cost)}")
         net.cost_function = cost
     if "training_record" in content:
         record = content["training_record"]
         if not isinstance(record, dict):
-            raise ValueError(f"{where}: training_record must be a JSON object, got {_describe(record)}")
+            raise ValueError(f"{where}: training_record must be a JSON object, got {describe_json(record)}")
         bad = _first_non_finite(record)
         if bad is not None:
             raise ValueError(f"{where}: training_record holds a number that is not finite "
-                             f"({_describe(bad)})")
+                             f"({describe_json(bad)})")
         net.training_record = record
     return net
 
 
 def _parse_layer(block, where):
     if not isinstance(block, dict):
-        raise ValueError(f"{where} must be a JSON object, got {_describe(block)}")
+        raise ValueError(f"{where} must be a JSON object, got {describe_json(block)}")
     missing = [field for field in _LAYER_FIELDS if field not in block]
     if missing:
         raise ValueError(f"{where} is missing {', '.join(missing)}")
@@ -419,23 +403,23 @@ def _parse_layer(block, where):
     for field in ("previousLayer_size", "layer_size"):
         value = block[field]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{where}: {field} must be a positive whole number, got {_describe(value)}")
+            raise ValueError(f"{where}: {field} must be a positive whole number, got {describe_json(value)}")
         sizes.append(value)
     layer_type = block["layer_type"]
     if not isinstance(layer_type, str) or layer_type not in LAYER_TYPES:
         raise ValueError(f"{where}: layer_type must be one of {', '.join(LAYER_TYPES)}, "
-                         f"got {_describe(layer_type)}")
+                         f"got {describe_json(layer_type)}")
     title = block["activation_func"]
     if not isinstance(title, str) or len(title) > 100:
         raise ValueError(f"{where}: activation_func must be the name of an activation function, "
-                         f"got {_describe(title)}")
+                         f"got {describe_json(title)}")
     params = block.get("activation_params", {})
     if not isinstance(params, dict):
-        raise ValueError(f"{where}: activation_params must be a JSON object, got {_describe(params)}")
+        raise ValueError(f"{where}: activation_params must be a JSON object, got {describe_json(params)}")
     for key, value in params.items():
         if not _is_finite_number(value):
-            raise ValueError(f"{where}: activation parameter {_describe(key)} must be a finite number, "
-                             f"got {_describe(value)}")
+            raise ValueError(f"{where}: activation parameter {describe_json(key)} must be a finite number, "
+                             f"got {describe_json(value)}")
     try:
         activation = ActivationFunction.get_activation_function(title)
         params = activation.resolve_params(params)
@@ -457,11 +441,11 @@ def _numbers(value, shape, where):
                 raise ValueError(f"{where} must have shape {shape}: found a list where a number "
                                  f"belongs (at depth {depth})")
             if isinstance(item, bool) or not isinstance(item, (int, float)):
-                raise ValueError(f"{where} must contain only numbers, found {_describe(item)}")
+                raise ValueError(f"{where} must contain only numbers, found {describe_json(item)}")
             return
         if not isinstance(item, list) or len(item) != shape[depth]:
             raise ValueError(f"{where} must have shape {shape}: expected a list of {shape[depth]} "
-                             f"at depth {depth}, found {_describe(item)}")
+                             f"at depth {depth}, found {describe_json(item)}")
         for element in item:
             check(element, depth + 1)
 
