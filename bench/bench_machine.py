@@ -3,9 +3,15 @@
 1. Matrix products: NumPy ``matmul`` GFLOP/s in float64 and float32, for the
    shapes the networks use (a 32-wide layer on a batch of 32, 256 and 4096
    rows, on a 65536-row chunk) and a large square product that shows the
-   BLAS library's peak. One BLAS thread (``bench/common.py`` pins it); with
-   threadpoolctl installed, also with every core, to show what a second
-   thread does on this machine.
+   BLAS library's peak. One BLAS thread (``bench/common.py`` pins it, as
+   importing ``src`` does).
+   BLAS threads: one training epoch (2-64-64-2, Adam, batch 256, 100,000
+   samples, the checkerboard problem's shape) in a fresh process with
+   ``OPENBLAS_NUM_THREADS`` 1 and 2, interleaved; and, with threadpoolctl
+   installed, three of the products above with one thread and with every
+   core. Both as the machine is found and with one core kept busy by a
+   spinning child process, which stands in for the other programs of a
+   shared machine.
 2. Memory bandwidth: a large array copy and add (256 MB arrays), and the same
    on arrays that fit in the L2 cache.
 3. NumPy's fixed cost per call: a ufunc on a tiny array.
@@ -24,11 +30,16 @@ Run from the repository root: ``python bench/bench_machine.py [--quick]``.
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
+import json
+import os
 import pstats
 import re
+import subprocess
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -80,6 +91,70 @@ def matmul_rates(seconds, threads_note):
     return rates
 
 
+@contextlib.contextmanager
+def busy_core():
+    """A child process spinning on one core while the block runs (killed after it, by its id)."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True:\n    pass\n"])
+    try:
+        time.sleep(0.3)
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+CONDITIONS = (("as found", contextlib.nullcontext), ("one core kept busy", busy_core))
+EPOCH_NET = (2, 64, 64, 2)
+EPOCH_SAMPLES = 100_000
+EPOCH_BATCH = 256
+
+
+def epoch_worker():
+    """In a fresh process: seconds of one training epoch, with the BLAS threads the environment sets."""
+    x, t, _ = common.toy_data(EPOCH_NET[0], EPOCH_NET[-1], EPOCH_SAMPLES, seed=42)
+    training = Training(common.build_net(EPOCH_NET, seed=0), 0.001, 1.0, optimizer="adam", seed=1)
+    training.train(x[:4096], t[:4096], 1, batch_size=EPOCH_BATCH, verbose=False)  # warm-up
+    seconds = common.timed(lambda: training.train(x, t, 1, batch_size=EPOCH_BATCH, verbose=False))
+    print(json.dumps({"seconds": seconds, "threads": str(common.blas_threads())}))
+
+
+def epoch_in_subprocess(threads):
+    environment = dict(os.environ)
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment[variable] = str(threads)
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--epoch-worker"],
+                          env=environment, capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["threads"] not in (str(threads), "default"):
+        raise RuntimeError(f"asked for {threads} BLAS threads, the worker had {result['threads']}")
+    return result["seconds"]
+
+
+def threads_training(rounds):
+    """One training epoch with OPENBLAS_NUM_THREADS=1 and =2, each run in a fresh process."""
+    rows = []
+    for condition, context in CONDITIONS:
+        with context():
+            load = os.getloadavg()[0]
+            results = common.interleaved({threads: (lambda threads=threads: epoch_in_subprocess(threads))
+                                          for threads in (1, 2)}, rounds)
+        one, two = (float(np.median(results[n])) for n in (1, 2))
+        rows.append([condition, f"{load:.2f}",
+                     f"{one:.3f} [{min(results[1]):.3f}-{max(results[1]):.3f}]",
+                     f"{two:.3f} [{min(results[2]):.3f}-{max(results[2]):.3f}]",
+                     f"{two / one:.2f}x"])
+    print(f"### BLAS threads: one training epoch, {common.net_name(EPOCH_NET)}, Adam, batch {EPOCH_BATCH}, "
+          f"{EPOCH_SAMPLES:,} samples")
+    print()
+    print(f"Each run a fresh process with OPENBLAS_NUM_THREADS (and OMP_, MKL_) set; {rounds} interleaved "
+          "rounds; seconds, median [min-max]; 'one core kept busy': a spinning child process runs "
+          "meanwhile. The package's default is one thread.")
+    print()
+    print(common.markdown_table(["machine", "load average", "1 thread, s", "2 threads, s",
+                                 "2 threads / 1 thread"], rows))
+    print()
+
+
 def threads_comparison(seconds):
     """The same products with one BLAS thread and with every core (needs threadpoolctl)."""
     try:
@@ -87,22 +162,27 @@ def threads_comparison(seconds):
     except ImportError:
         print("(threadpoolctl is not installed: the multi-thread comparison is skipped)\n")
         return
-    import os
     rng = np.random.default_rng(1)
-    rows = []
-    for a_shape, b_shape in (((256, 32), (32, 32)), ((65536, 32), (32, 32)), ((1024, 1024), (1024, 1024))):
-        a = rng.standard_normal(a_shape)
-        b = rng.standard_normal(b_shape)
-        flops = 2.0 * a_shape[0] * a_shape[1] * b_shape[1]
-        row = [f"{a_shape[0]}x{a_shape[1]} @ {b_shape[0]}x{b_shape[1]}"]
-        for threads in (1, os.cpu_count()):
-            with threadpool_limits(limits=threads, user_api="blas"):
-                t = best_time(lambda: a @ b, seconds)
-            row.append(f"{flops / t / 1e9:.1f}")
-        rows.append(row)
-    print("### One BLAS thread against every core (float64, GFLOP/s)")
+    shapes = (((256, 32), (32, 32)), ((65536, 32), (32, 32)), ((1024, 1024), (1024, 1024)))
+    rates = {}
+    for condition, context in CONDITIONS:
+        with context():
+            for a_shape, b_shape in shapes:
+                a = rng.standard_normal(a_shape)
+                b = rng.standard_normal(b_shape)
+                flops = 2.0 * a_shape[0] * a_shape[1] * b_shape[1]
+                for threads in (1, os.cpu_count()):
+                    with threadpool_limits(limits=threads, user_api="blas"):
+                        t = best_time(lambda: a @ b, seconds)
+                    rates[condition, a_shape, threads] = flops / t / 1e9
+    rows = [[f"{a[0]}x{a[1]} @ {b[0]}x{b[1]}"]
+            + [f"{rates[condition, a, threads]:.1f}" for condition, _ in CONDITIONS
+               for threads in (1, os.cpu_count())] for a, b in shapes]
+    print("### One BLAS thread against every core (float64 matmul, GFLOP/s)")
     print()
-    print(common.markdown_table(["product", "1 thread", f"{os.cpu_count()} threads"], rows))
+    print(common.markdown_table(["product"] + [f"{condition}: {threads} thread(s)"
+                                               for condition, _ in CONDITIONS
+                                               for threads in (1, os.cpu_count())], rows))
     print()
 
 
@@ -144,8 +224,9 @@ def step_operations(batch_size, rng):
     """The NumPy operations of one 3-32-32-2 training step (SGD, tanh output, MSE).
 
     Returns (name, calls, function, counted): the operations of the bare loop
-    in ``bench/bare_numpy.py`` (counted in the step's sum), and, not counted,
-    the slower forms of two of them that ``src/training.py`` may still use.
+    in ``bench/bare_numpy.py`` (counted in the step's sum; ``src/training.py``
+    uses the same forms), and, not counted, slower forms of two of them, for
+    comparison.
     """
     n0, n1, n2, n3 = SIZES
     x = rng.uniform(-1, 1, (batch_size, n0))
@@ -187,9 +268,9 @@ def step_operations(batch_size, rng):
         ("clip + SGD update (4 ops)", 4,
          lambda: (np.minimum(grads, 1.0, out=grads), np.maximum(grads, -1.0, out=grads),
                   np.multiply(grads, 0.01, out=scratch), np.subtract(params, scratch, out=params)), True),
-        ("(slower form) bias gradients: delta.sum(axis=0)", 3,
+        ("(not used, slower) bias gradients: delta.sum(axis=0)", 3,
          lambda: (d3.sum(axis=0, out=gb3), d2.sum(axis=0, out=gb2), d1.sum(axis=0, out=gb1)), False),
-        ("(slower form) delta back: g * where(z > 0, 1, alpha) x2", 6,
+        ("(not used, slower) delta back: g * where(z > 0, 1, alpha) x2", 6,
          lambda: (g2 * np.where(z2 > 0, 1.0, 0.01), g1 * np.where(z1 > 0, 1.0, 0.01)), False),
     ]
 
@@ -301,9 +382,8 @@ def inference_analysis(rates, bandwidths, quick):
     net = load_network("3-32-32-2")
     flops_per_colour = sum(2 * i * o for i, o in zip(SIZES[:-1], SIZES[1:]))
     fraction = 0.125 if quick else 0.5
-    method = "chunks" if hasattr(net, "predict_chunks") else "predict"
-    print(f"### Inference over the cube, 3-32-32-2 ({'predict_chunks' if method == 'chunks' else 'predict per chunk'}, "
-          f"{fraction:g} of the cube timed, scaled)")
+    method = "chunks"
+    print(f"### Inference over the cube, 3-32-32-2 (predict_chunks, {fraction:g} of the cube timed, scaled)")
     print()
     rows = []
     for dtype in ("float64", "float32"):
@@ -337,10 +417,15 @@ def inference_analysis(rates, bandwidths, quick):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter timings")
+    parser.add_argument("--epoch-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.epoch_worker:
+        epoch_worker()
+        return
     seconds = 0.2 if args.quick else 1.0
     common.header("The machine's limits, and the library against them", args.quick)
     rates = matmul_rates(seconds, f"{common.blas_threads()} BLAS thread")
+    threads_training(3 if args.quick else 7)
     threads_comparison(seconds)
     bandwidths = bandwidth(seconds)
     ufunc_cost = call_overhead(seconds)

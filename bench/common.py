@@ -1,12 +1,12 @@
 """Shared helpers for the benchmarks in ``bench/``: threads, networks, timing, tables.
 
 Importing this module first (before NumPy) pins the BLAS library to one
-thread unless the environment already says otherwise. The benchmarks compare
-single-threaded work: PyTorch is run with one thread too, and on a small
-machine that other programs share, a second BLAS thread that has to wait for
-a busy core makes small matrix products many times slower, not faster
-(``bench_machine.py`` shows it). Set ``OPENBLAS_NUM_THREADS`` to measure
-otherwise.
+thread unless the environment already says otherwise, as importing the
+library's package ``src`` does. The benchmarks compare single-threaded work:
+PyTorch is run with one thread too, and on a small machine that other
+programs share, a second BLAS thread that has to wait for a busy core makes
+small matrix products many times slower, not faster (``bench_machine.py``
+shows it). Set ``OPENBLAS_NUM_THREADS`` to measure otherwise.
 
 Measurements follow one pattern, ``interleaved``: every competitor runs once
 per round, the order rotating from round to round (A B C, B C A, ...), for
