@@ -242,14 +242,13 @@ class Activation:
     """
 
     def __init__(self, title, forward, grad, defaults=None, backward=None,
-                 output_range=(-math.inf, math.inf), in_place=None, elementwise=None):
+                 output_range=(-math.inf, math.inf), in_place=None):
         self.title = title
         self._forward = forward
         self._in_place = in_place
         self._grad = grad
         self._backward = backward
         self.defaults = dict(defaults or {})
-        self.elementwise = backward is None if elementwise is None else elementwise
         self.output_range = output_range
 
     def __repr__(self):
@@ -318,7 +317,7 @@ _TABLE = (
     Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0), in_place=_tanh_in_place),
     Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf), in_place=_relu_in_place),
     Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01},
-               backward=_leaky_relu_backward, elementwise=True, in_place=_leaky_relu_in_place),
+               backward=_leaky_relu_backward, in_place=_leaky_relu_in_place),
     Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
     Activation("selu", _selu, _selu_grad),
     Activation("gelu", _gelu, _gelu_grad),

@@ -184,10 +184,6 @@ class Layer:
         self._weights = weights_view
         self._biases = biases_view
 
-    def weighted_input(self, inputs):
-        """``z = inputs @ W.T + b``: inputs (n, previousLayer_size) -> (n, layer_size)."""
-        return inputs @ self._weights.T + self._biases
-
     def forward_propagation(self, inputs):
         """The layer's output for one sample (1-D) or a batch (2-D, one row per sample)."""
         inputs = np.asarray(inputs, dtype=np.float64)

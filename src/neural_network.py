@@ -118,14 +118,24 @@ class NeuralNet:
             return self._flat
         total = sum(layer.weights.size + layer.biases.size for layer in trainable)
         flat = np.empty(total)
-        start = 0
-        for layer in trainable:
-            w_end = start + layer.weights.size
-            b_end = w_end + layer.biases.size
-            layer._bind(flat[start:w_end].reshape(layer.weights.shape), flat[w_end:b_end])
-            start = b_end
+        for layer, (weights_view, biases_view) in zip(trainable, self.parameter_views(flat)):
+            layer._bind(weights_view, biases_view)
         self._flat = flat
         return flat
+
+    def parameter_views(self, flat):
+        """(weights, biases) views into ``flat``, one pair per trainable layer.
+
+        The layout is that of :meth:`parameter_vector`, so a gradient vector of
+        the same size splits into arrays shaped like each layer's parameters.
+        """
+        views, start = [], 0
+        for layer in (layer for layer in self.layers if layer.trainable):
+            w_end = start + layer.weights.size
+            b_end = w_end + layer.biases.size
+            views.append((flat[start:w_end].reshape(layer.weights.shape), flat[w_end:b_end]))
+            start = b_end
+        return views
 
     # --- forward pass ---
 

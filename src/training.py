@@ -97,7 +97,6 @@ class Training:
         output = neural_net.layers[-1]
         self._cost = make_cost(cost_function, output.activation_func, output.activation_params)
         self.cost_function = cost_function
-        self.optimizer_name = optimizer
         if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
                 or not math.isfinite(weight_decay) or weight_decay < 0:
             raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
@@ -112,23 +111,13 @@ class Training:
         self._params = neural_net.parameter_vector()
         self.optimizer = make_optimizer(optimizer, self._params.size)
         self._grads = np.empty_like(self._params)
-        self._grad_views = self._views(self._grads)
+        self._grad_views = self.neural_net.parameter_views(self._grads)
         self._ones = np.ones(0)
         # What the forward pass reads from each layer, looked up once: the
         # weights and biases are views into the parameter vector, so they stay live.
         self._forward_plan = [(layer.weights.T, layer.biases, layer.activation_func,
                                layer.activation_params) for layer in self._layers]
         self.epochs_done = 0
-
-    def _views(self, flat):
-        """(weights, biases) views into a flat vector laid out like the parameter vector."""
-        views, start = [], 0
-        for layer in self._layers:
-            w_end = start + layer.weights.size
-            b_end = w_end + layer.biases.size
-            views.append((flat[start:w_end].reshape(layer.weights.shape), flat[w_end:b_end]))
-            start = b_end
-        return views
 
     # --- gradients ---
 
@@ -180,7 +169,7 @@ class Training:
         batch, single = net._as_batch(input_data)
         t = self._check_targets(target_values, batch.shape[0])
         flat = np.empty_like(self._params)
-        views = self._views(flat)
+        views = self.neural_net.parameter_views(flat)
         with np.errstate(over="ignore", invalid="ignore"):
             predictions = self._backprop(net.scale_inputs(batch), t, views)
         input_layer = net.layers[0]
