@@ -16,7 +16,7 @@ import argparse
 
 import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
 
-from main_create_and_train import SETTINGS
+from main_create_and_train import settings_of
 from src.arguments import non_negative_int, positive_float, positive_int
 from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,
                      train_and_record, training_data)
@@ -49,7 +49,7 @@ def main(argv=None):
     output_path = args.output or model_path
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
-    settings = dict(SETTINGS[problem.name])
+    settings = dict(settings_of(problem))
     activation = net.output_activation.title
     settings["cost_function"] = net.cost_function or ("cross_entropy" if activation in ("sigmoid", "softmax")
                                                       else "mse")

@@ -2,12 +2,14 @@
 
     python main_create_and_train.py                   # the red problem
     python main_create_and_train.py --problem xor
-    python main_create_and_train.py --all             # all five problems
+    python main_create_and_train.py --all             # every problem in SETTINGS
 
 The settings of each problem (network shape, activations, cost, optimiser,
-epochs, how much data) are in SETTINGS below: edit them to experiment. The
-training data is the problem's data file plus ``generated_samples_per_class``
-samples per class drawn from the problem's definition with ``data_seed``; a
+epochs, how much data) are in SETTINGS below: edit them to experiment. A
+problem is its file ``data_generators/definition_of_<name>.py`` plus its entry
+here (see docs/TRAINING_GUIDE.md, "Adding a problem"). The training data is
+the problem's data file plus ``generated_samples_per_class`` samples per class
+(samples, for a regression) drawn from the problem's definition with ``data_seed``; a
 further fresh draw (``data_seed + 1``) is held out to report accuracy on
 samples the network never saw. With the same settings and seeds, a run
 rewrites the same model file byte for byte.
@@ -23,7 +25,7 @@ from src.arguments import non_negative_int, positive_float, positive_int
 from src.cli import add_problem_argument, display_path, held_out_data, run, train_and_record, training_data
 from src.layer import Layer
 from src.neural_network import NeuralNet
-from src.problems import PROBLEMS, get_problem
+from src.problems import get_problem
 
 # Shared by every problem unless its own entry says otherwise.
 COMMON = {
@@ -56,6 +58,14 @@ SETTINGS = {
 }
 
 
+def settings_of(problem):
+    """The SETTINGS entry of ``problem``, or a ``ValueError`` saying where to add one."""
+    if problem.name not in SETTINGS:
+        raise ValueError(f"problem {problem.name} has no entry in SETTINGS at the top of "
+                         "main_create_and_train.py: add one to train it")
+    return SETTINGS[problem.name]
+
+
 def build_network(problem, settings, seed):
     """input -> hidden layers -> output, as the settings say, with scaled raw inputs."""
     rng = np.random.default_rng(seed)
@@ -65,7 +75,7 @@ def build_network(problem, settings, seed):
     for size in settings["hidden_layers"]:
         net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"], rng=rng))
         previous = size
-    net.add_layer(Layer(previous, problem.n_classes, "output", settings["output_activation"], rng=rng))
+    net.add_layer(Layer(previous, problem.n_outputs, "output", settings["output_activation"], rng=rng))
     net.set_input_scaling(problem.input_low, problem.input_high)
     return net
 
@@ -76,7 +86,7 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True):
     activation = settings["output_activation"]
     inputs, targets = training_data(problem, settings, data_path, activation)
     validation = held_out_data(problem, settings, activation)
-    shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_classes])
+    shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_outputs])
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
               f"for {settings['epochs']} epochs")
@@ -98,7 +108,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="The settings of every problem stand at the top of this file.")
     add_problem_argument(parser)
-    parser.add_argument("--all", action="store_true", help="train all five problems, one after the other")
+    parser.add_argument("--all", action="store_true", help="train every problem in SETTINGS, one after the other")
     parser.add_argument("--data", help="data file (default: the problem's file in data/)")
     parser.add_argument("--model", help="where to save the model (default: models/model_<problem>.json)")
     parser.add_argument("--epochs", type=positive_int, help="epochs (default: the problem's setting)")
@@ -110,11 +120,11 @@ def main(argv=None):
     if args.all and (args.data or args.model):
         parser.error("--data and --model name one problem's files: they cannot go with --all")
 
-    names = list(PROBLEMS) if args.all else [args.problem]
+    names = list(SETTINGS) if args.all else [args.problem]
     summaries = []
     for name in names:
         problem = get_problem(name)
-        settings = dict(SETTINGS[name])
+        settings = dict(settings_of(problem))
         for key, value in (("epochs", args.epochs), ("learning_rate", args.learning_rate), ("seed", args.seed)):
             if value is not None:
                 settings[key] = value

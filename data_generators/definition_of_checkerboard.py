@@ -33,14 +33,18 @@ from src.datasets import (
     as_batch,
     balanced_sample,
     check_samples_per_class,
-    generator_parser,
     grid_uniform,
     one_hot_pm1,
-    save_and_report,
 )
-from src.problems import get_problem
+from src.cli import generator_main
+from src.problems import Problem
 
-PROBLEM = get_problem("checkerboard")
+PROBLEM = Problem(
+    name="checkerboard", data_filename="checkerboard_data.json",
+    input_key="Input_Values", output_key="Output_Values",
+    input_names=("x", "y"), class_names=("black", "white"),
+    input_low=(0.0, 0.0), input_high=(4.0, 4.0),
+)
 DEFAULT_SAMPLES_PER_CLASS = 250
 DEFAULT_SEED = 0
 BOARD_SIZE = 4
@@ -79,11 +83,7 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED):
 
 def main(argv=None) -> None:
     """Write a checkerboard dataset (the committed one by default) and print a summary."""
-    parser = generator_parser(PROBLEM, __doc__.splitlines()[0],
-                              DEFAULT_SAMPLES_PER_CLASS, DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    inputs, targets = generate(args.samples_per_class, args.seed)
-    save_and_report(args.output, inputs, targets, PROBLEM, args.seed)
+    generator_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

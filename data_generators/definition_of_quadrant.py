@@ -35,16 +35,19 @@ from src.datasets import (
     as_batch,
     check_samples_per_class,
     class_indices,
-    generator_parser,
     grid_uniform,
     one_hot_pm1,
     sample_where,
-    save_and_report,
     shuffled,
 )
-from src.problems import get_problem
+from src.cli import generator_main
+from src.problems import Problem
 
-PROBLEM = get_problem("quadrant")
+PROBLEM = Problem(
+    name="quadrant", data_filename="quadrant_data.json", input_key="Input_Values", output_key="Output_Values",
+    input_names=("x", "y"), class_names=("quadrant 1", "quadrant 2", "quadrant 3", "quadrant 4"),
+    input_low=(-5.0, -5.0), input_high=(5.0, 5.0),
+)
 DEFAULT_SAMPLES_PER_CLASS = 125
 DEFAULT_SEED = 0
 LIMIT = 5
@@ -99,11 +102,7 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED):
 
 def main(argv=None) -> None:
     """Write a quadrant dataset (the committed one by default) and print a summary."""
-    parser = generator_parser(PROBLEM, __doc__.splitlines()[0],
-                              DEFAULT_SAMPLES_PER_CLASS, DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    inputs, targets = generate(args.samples_per_class, args.seed)
-    save_and_report(args.output, inputs, targets, PROBLEM, args.seed)
+    generator_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -37,19 +37,22 @@ if __package__ in (None, ""):
 import numpy as np
 
 from src.datasets import (
+    fraction_argument,
     as_batch,
     check_fraction,
     check_samples_per_class,
-    fraction_argument,
-    generator_parser,
     one_hot_pm1,
     sample_where,
-    save_and_report,
     shuffled,
 )
-from src.problems import get_problem
+from src.cli import generator_main
+from src.problems import Problem
 
-PROBLEM = get_problem("red")
+PROBLEM = Problem(
+    name="red", data_filename="color_data.json", input_key="RGB_Values", output_key="Is_Red",
+    input_names=("r", "g", "b"), class_names=("red", "not red"),
+    input_low=(0, 0, 0), input_high=(255, 255, 255), integer_inputs=True,
+)
 DEFAULT_SAMPLES_PER_CLASS = 250
 DEFAULT_SEED = 0
 RED = (255, 0, 0)
@@ -126,19 +129,15 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED,
     return shuffled(rng, inputs, label(inputs))
 
 
+OPTIONS = {"surface_fraction": (
+    fraction_argument,
+    f"fraction of each class drawn within {SURFACE_WIDTH} units of the sphere of radius {RADIUS}",
+)}
+
+
 def main(argv=None) -> None:
     """Write a red dataset (the committed one by default) and print a summary."""
-    parser = generator_parser(PROBLEM, __doc__.splitlines()[0],
-                              DEFAULT_SAMPLES_PER_CLASS, DEFAULT_SEED)
-    parser.add_argument(
-        "--surface-fraction", type=fraction_argument, default=0.0, metavar="F",
-        help=f"fraction of each class drawn within {SURFACE_WIDTH} units of the sphere "
-             f"of radius {RADIUS} (default 0)",
-    )
-    args = parser.parse_args(argv)
-    inputs, targets = generate(args.samples_per_class, args.seed,
-                               surface_fraction=args.surface_fraction)
-    save_and_report(args.output, inputs, targets, PROBLEM, args.seed)
+    generator_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

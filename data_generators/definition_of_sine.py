@@ -32,14 +32,17 @@ from src.datasets import (
     as_batch,
     balanced_sample,
     check_samples_per_class,
-    generator_parser,
     grid_uniform,
     one_hot_pm1,
-    save_and_report,
 )
-from src.problems import get_problem
+from src.cli import generator_main
+from src.problems import Problem
 
-PROBLEM = get_problem("sine")
+PROBLEM = Problem(
+    name="sine", data_filename="sine_data.json", input_key="Input_Values", output_key="Output_Values",
+    input_names=("x", "y"), class_names=("above", "below"),
+    input_low=(0.0, -1.5), input_high=(2 * math.pi, 1.5),
+)
 DEFAULT_SAMPLES_PER_CLASS = 250
 DEFAULT_SEED = 0
 X_UNITS = (0, math.floor(2 * math.pi * GRID))
@@ -78,11 +81,7 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED):
 
 def main(argv=None) -> None:
     """Write a sine dataset (the committed one by default) and print a summary."""
-    parser = generator_parser(PROBLEM, __doc__.splitlines()[0],
-                              DEFAULT_SAMPLES_PER_CLASS, DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    inputs, targets = generate(args.samples_per_class, args.seed)
-    save_and_report(args.output, inputs, targets, PROBLEM, args.seed)
+    generator_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

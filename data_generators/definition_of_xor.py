@@ -32,18 +32,22 @@ if __package__ in (None, ""):
 import numpy as np
 
 from src.datasets import (
+    non_negative_argument,
     as_batch,
     balanced_sample,
     check_non_negative,
     check_samples_per_class,
-    generator_parser,
     on_grid,
     one_hot_pm1,
-    save_and_report,
 )
-from src.problems import get_problem
+from src.cli import generator_main
+from src.problems import Problem
 
-PROBLEM = get_problem("xor")
+PROBLEM = Problem(
+    name="xor", data_filename="xor_data.json", input_key="Input_Values", output_key="Output_Values",
+    input_names=("x1", "x2"), class_names=("xor true", "xor false"),
+    input_low=(-0.5, -0.5), input_high=(1.5, 1.5),
+)
 DEFAULT_SAMPLES_PER_CLASS = 250
 DEFAULT_SEED = 0
 DEFAULT_NOISE = 0.1
@@ -83,13 +87,12 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED, noi
     return balanced_sample(rng, draw, label, count, PROBLEM.n_classes)
 
 
+OPTIONS = {"noise": (non_negative_argument, "standard deviation of the Gaussian noise around the corners")}
+
+
 def main(argv=None) -> None:
-    """Write an XOR dataset (the committed one by default) and print a summary."""
-    parser = generator_parser(PROBLEM, __doc__.splitlines()[0],
-                              DEFAULT_SAMPLES_PER_CLASS, DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    inputs, targets = generate(args.samples_per_class, args.seed)
-    save_and_report(args.output, inputs, targets, PROBLEM, args.seed)
+    """Write a xor dataset (the committed one by default) and print a summary."""
+    generator_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@
   seed (the seed's 500 samples alone are too few for the accuracy aimed at).
 - :func:`train_and_record` trains, then appends the run and its per-epoch
   history to the model's training record, which is saved with the model.
+- :func:`generator_main` is the command line of every data generator.
 """
 
+import argparse
+import inspect
 import os
 import sys
 import time
@@ -20,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from src.datasets import load_dataset, targets_for_activation
-from src.problems import PROBLEMS, ROOT
+from src.arguments import non_negative_int, positive_int
+from src.datasets import load_dataset, model_targets, save_dataset, summary
+from src.problems import ROOT
 from src.training import Training
 
 
@@ -44,6 +48,8 @@ def run(main, argv=None):
 
 
 def add_problem_argument(parser):
+    from src.problems import PROBLEMS
+
     parser.add_argument("--problem", choices=list(PROBLEMS), default="red",
                         help="which problem (default: red)")
 
@@ -58,16 +64,17 @@ def display_path(path):
 
 
 def check_model_fits(net, problem, model_path):
-    if net.n_inputs != problem.n_inputs or net.n_outputs != problem.n_classes:
+    if net.n_inputs != problem.n_inputs or net.n_outputs != problem.n_outputs:
+        kind = "targets" if problem.is_regression else "classes"
         raise ValueError(f"model file {model_path} takes {net.n_inputs} inputs and gives {net.n_outputs} "
                          f"outputs, but problem {problem.name} has {problem.n_inputs} inputs and "
-                         f"{problem.n_classes} classes")
+                         f"{problem.n_outputs} {kind}")
 
 
-def generated(problem, samples_per_class, seed, output_activation, options=None):
+def generated(problem, samples, seed, output_activation, options=None):
     """Samples drawn from the problem's definition, targets in the model's range."""
-    inputs, targets = problem.generator.generate(samples_per_class, seed, **(options or {}))
-    return inputs.astype(np.float64), targets_for_activation(targets, output_activation)
+    inputs, targets = problem.generator.generate(samples, seed, **(options or {}))
+    return inputs.astype(np.float64), model_targets(targets, problem, output_activation)
 
 
 def training_data(problem, settings, data_path, output_activation):
@@ -116,3 +123,45 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     record.setdefault("runs", []).append(run)
     return history, seconds
 
+
+
+def generator_main(module, argv=None):
+    """The command line of a data generator ``module`` (a ``definition_of_<name>.py``).
+
+    Every generator takes ``--samples-per-class N`` (``--samples N`` for a
+    regression), ``--seed S`` and ``--output P``, with the defaults of the
+    module's ``generate``; each entry of the module's optional ``OPTIONS``
+    (``{parameter: (argparse type, help)}``) adds ``--<parameter>`` for that
+    keyword of ``generate``. It writes the data file atomically and prints
+    what it wrote; a failure is one line on standard error and exit status 1.
+    """
+    problem = module.PROBLEM
+    signature = inspect.signature(module.generate)
+    defaults = {name: p.default for name, p in signature.parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    count_name = next(iter(signature.parameters))
+    count_flag = "--samples" if problem.is_regression else "--samples-per-class"
+
+    def write(argv):
+        parser = argparse.ArgumentParser(description=(module.__doc__ or "").splitlines()[0])
+        parser.add_argument(count_flag, dest="count", type=positive_int, default=defaults[count_name],
+                            metavar="N", help=f"samples{'' if problem.is_regression else ' of each class'} "
+                                              f"(default {defaults[count_name]})")
+        parser.add_argument("--seed", type=non_negative_int, default=defaults["seed"], metavar="S",
+                            help=f"seed of the random generator (default {defaults['seed']})")
+        parser.add_argument("--output", type=Path, default=problem.data_path, metavar="P",
+                            help=f"data file to write (default {display_path(problem.data_path)})")
+        for name, (kind, text) in getattr(module, "OPTIONS", {}).items():
+            parser.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=defaults[name],
+                                metavar="V", help=f"{text} (default {defaults[name]})")
+        args = vars(parser.parse_args(argv))
+        count, seed, output = args.pop("count"), args.pop("seed"), args.pop("output")
+        inputs, targets = module.generate(count, seed, **args)
+        try:
+            save_dataset(output, inputs, targets, problem)
+        except (OSError, ValueError) as err:
+            raise OSError(f"cannot write {output}: {err}") from None
+        print(f"wrote {inputs.shape[0]} {problem.name} samples (seed {seed}) to {output}")
+        print(summary(inputs, targets, problem))
+
+    return run(write, argv)

@@ -1,9 +1,11 @@
 """Datasets: drawing balanced samples, writing data files and loading them.
 
 A dataset is a pair of arrays: ``inputs`` of shape ``(n, d)`` (one row per
-sample, in the problem's raw units) and ``targets`` of shape ``(n, k)``, one-hot
-in ±1: the output neuron of the sample's class is ``+1``, every other is ``-1``.
-The first neuron is the problem's "positive" class (see ``src.problems``).
+sample, in the problem's raw units) and ``targets`` of shape ``(n, k)``. For a
+classifier they are one-hot in ±1: the output neuron of the sample's class is
+``+1``, every other is ``-1``, and the first neuron is the problem's "positive"
+class (see ``src.problems``). For a regression they are the real numbers to
+predict.
 
 Data files keep the seed's layout and keys, ``{"RGB_Values": [[r, g, b], ...],
 "Is_Red": [[1, -1], ...]}`` for red and ``{"Input_Values": [...],
@@ -21,8 +23,10 @@ a class boundary.
 
 ``load_dataset`` is the one loader every script and test uses. It checks the
 structure of a file strictly (a bad file is a ``ValueError`` that names the file
-and says what is wrong) and converts the ±1 targets to the model's output range
-in the one place where that happens: ``targets_for_activation``.
+and says what is wrong) and converts the targets to the model's output range
+in the one place where that happens: ``model_targets``. Targets in a file
+may be one-hot in ±1 (the seed's files), one-hot in 0/1 (the seed's later
+files) or, for a regression problem, real numbers.
 """
 
 import argparse
@@ -31,12 +35,10 @@ import json
 import math
 import numbers
 import operator
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from src.arguments import non_negative_int, positive_int
 from src.fileio import atomic_write_text, describe_json, read_json
 from src.problems import Problem, get_problem
 
@@ -186,14 +188,13 @@ def balanced_sample(rng, draw, label, samples_per_class: int, n_classes: int):
 
 
 def targets_for_activation(targets_pm1, output_activation="tanh") -> np.ndarray:
-    """Targets in the range of a model's output activation, as float64.
+    """One-hot targets in ±1 moved into the range of a model's output activation, as float64.
 
-    The data files and the generators give targets in ±1, the range of tanh
-    (the seed's output activation). A ``'sigmoid'`` or ``'softmax'`` output
-    produces values in (0, 1), so its targets become 0/1 by ``(t + 1) / 2``;
-    ``'tanh'``, ``'linear'`` and every other activation keep ±1.
-    ``output_activation`` is an activation's title or an object with a
-    ``.title``. This is the only place where targets are converted.
+    ±1 is the range of tanh (the seed's output activation). A ``'sigmoid'`` or
+    ``'softmax'`` output produces values in (0, 1), so its targets become 0/1
+    by ``(t + 1) / 2``; ``'tanh'``, ``'linear'`` and every other activation keep
+    ±1. ``output_activation`` is an activation's title or an object with a
+    ``.title``. ``model_targets`` calls this for every classifier's targets.
     """
     title = output_activation
     if not isinstance(title, str):
@@ -215,13 +216,64 @@ def _pm1_one_hot_rows(targets: np.ndarray) -> np.ndarray:
     return np.isin(targets, (-1.0, 1.0)).all(axis=1) & ((targets == 1.0).sum(axis=1) == 1)
 
 
+def _zero_one_hot_rows(targets: np.ndarray) -> np.ndarray:
+    """Boolean mask, shape ``(n,)``: which rows are one-hot in 0/1."""
+    return np.isin(targets, (0.0, 1.0)).all(axis=1) & ((targets == 1.0).sum(axis=1) == 1)
+
+
+def as_pm1(targets) -> np.ndarray:
+    """One-hot targets ``(n, k)`` given in ±1 or in 0/1, as ±1 float64.
+
+    The seed's data files hold ±1 and its later files 0/1; a file must use one
+    of the two throughout. Anything else is a ``ValueError`` that names the
+    first sample that fits neither (``where`` is then added by the caller).
+    """
+    targets = np.asarray(targets, dtype=np.float64)
+    pm1 = _pm1_one_hot_rows(targets)
+    if pm1.all():
+        return targets.copy()
+    zero_one = _zero_one_hot_rows(targets)
+    if zero_one.all():
+        return 2.0 * targets - 1.0
+    index = int(np.argmin(pm1 if pm1.sum() >= zero_one.sum() else zero_one))
+    raise _TargetError(index)
+
+
+class _TargetError(ValueError):
+    """A target row that is one-hot neither in ±1 nor in 0/1 (``index`` counts from 0)."""
+
+    def __init__(self, index):
+        super().__init__(f"sample {index} is not one-hot in ±1 or in 0/1")
+        self.index = index
+
+
+def model_targets(targets, problem, output_activation="tanh") -> np.ndarray:
+    """The targets a model of ``problem`` trains on and is measured against, float64 ``(n, k)``.
+
+    This is the one place where targets are converted. A classifier's targets
+    (one-hot, ±1 as the seed wrote them or 0/1 as its later files do) go into
+    the range of the output activation (``targets_for_activation``): ±1 for
+    tanh and the like, 0/1 for sigmoid and softmax. A regression's targets are
+    real numbers in the problem's own units and are returned unchanged: its
+    model has a linear output and scales its outputs itself.
+    """
+    problem = resolve_problem(problem)
+    if problem.is_regression:
+        return np.array(targets, dtype=np.float64)
+    return targets_for_activation(as_pm1(targets), output_activation)
+
+
 def _rows_json(rows) -> str:
     """The rows of a JSON list of lists of numbers, one row per line, indented."""
     return "    " + json.dumps(rows)[1:-1].replace("], [", "],\n    [")
 
 
 def dataset_text(inputs, targets, problem) -> str:
-    """The text of a data file holding ``inputs`` ``(n, d)`` and ±1 ``targets`` ``(n, k)``."""
+    """The text of a data file holding ``inputs`` ``(n, d)`` and ``targets`` ``(n, k)``.
+
+    A classifier's targets are written one-hot in ±1 (the seed's format), a
+    regression's as the real numbers they are.
+    """
     problem = resolve_problem(problem)
     inputs = np.asarray(inputs)
     targets = np.asarray(targets, dtype=np.float64)
@@ -231,15 +283,18 @@ def dataset_text(inputs, targets, problem) -> str:
             f"{problem.name} inputs must have shape (n >= 1, {problem.n_inputs}), "
             f"got {inputs.shape}"
         )
-    if targets.shape != (n, problem.n_classes):
+    if targets.shape != (n, problem.n_outputs):
         raise ValueError(
-            f"{problem.name} targets must have shape ({n}, {problem.n_classes}), "
+            f"{problem.name} targets must have shape ({n}, {problem.n_outputs}), "
             f"got {targets.shape}"
         )
     as_float = inputs.astype(np.float64)
     if not np.isfinite(as_float).all():
         raise ValueError(f"{problem.name} inputs must be finite numbers")
-    if not _pm1_one_hot_rows(targets).all():
+    if problem.is_regression:
+        if not np.isfinite(targets).all():
+            raise ValueError(f"{problem.name} targets must be finite numbers")
+    elif not _pm1_one_hot_rows(targets).all():
         raise ValueError(f"{problem.name} targets must be one-hot in ±1 (one 1 per row, -1 elsewhere)")
     if problem.integer_inputs:
         if not (as_float == np.floor(as_float)).all():
@@ -250,7 +305,7 @@ def dataset_text(inputs, targets, problem) -> str:
             input_rows = [[int(value) for value in row] for row in as_float.tolist()]
     else:
         input_rows = as_float.tolist()
-    target_rows = targets.astype(np.int64).tolist()
+    target_rows = targets.tolist() if problem.is_regression else targets.astype(np.int64).tolist()
     return (
         "{\n"
         f"  {json.dumps(problem.input_key)}: [\n{_rows_json(input_rows)}\n  ],\n"
@@ -263,7 +318,8 @@ def save_dataset(path, inputs, targets, problem) -> None:
     """Write a data file atomically, creating its folder if needed.
 
     ``inputs`` has shape ``(n, problem.n_inputs)`` and ``targets`` shape
-    ``(n, problem.n_classes)`` in ±1; ``problem`` is a ``Problem`` or its name.
+    ``(n, problem.n_outputs)`` (±1 one-hot for a classifier); ``problem`` is a
+    ``Problem`` or its name.
     The values are written exactly as given (see the module docstring).
     """
     text = dataset_text(inputs, targets, problem)
@@ -337,14 +393,16 @@ def load_dataset(path, problem, output_activation="tanh"):
     """Read a data file: ``(inputs, targets)``, float64, shapes ``(n, d)`` and ``(n, k)``.
 
     ``problem`` (a ``Problem`` or its name) gives the keys, ``d = n_inputs`` and
-    ``k = n_classes``. The file must be a JSON object whose two lists have the
+    ``k = n_outputs``. The file must be a JSON object whose two lists have the
     same number of samples (at least one), every sample a list of ``d`` (or
-    ``k``) finite numbers (``true``/``false`` are not numbers) and every target
-    one-hot in ±1; a problem with whole-number inputs (red) needs whole numbers
-    within its domain (0..255). A missing file is a ``FileNotFoundError``; anything else
-    wrong is a ``ValueError`` naming the file and the first problem found
-    (samples are counted from 0). Other keys are ignored. The targets are returned converted for
-    ``output_activation`` by ``targets_for_activation``.
+    ``k``) finite numbers (``true``/``false`` are not numbers). A classifier's
+    targets are one-hot, all in ±1 (the seed's files) or all in 0/1 (its later
+    files); a regression's are any finite numbers. A problem with whole-number
+    inputs (red, digits) needs whole numbers within its domain. A missing file
+    is a ``FileNotFoundError``; anything else wrong is a ``ValueError`` naming
+    the file and the first problem found (samples are counted from 0). Other
+    keys are ignored. The targets are returned by ``model_targets``, converted
+    for ``output_activation``.
     """
     problem = resolve_problem(problem)
     where = f"data file {path}"
@@ -362,14 +420,16 @@ def load_dataset(path, problem, output_activation="tanh"):
             f"{problem.output_key!r} has {len(target_rows)}"
         )
     inputs = _matrix(where, problem.input_key, input_rows, problem.n_inputs)
-    targets = _matrix(where, problem.output_key, target_rows, problem.n_classes)
-    good = _pm1_one_hot_rows(targets)
-    if not good.all():
-        index = int(np.argmin(good))
-        raise ValueError(
-            f"{where}: sample {index} of {problem.output_key!r} is {describe_json(target_rows[index])}, "
-            "expected one-hot in ±1 (exactly one 1, every other value -1)"
-        )
+    targets = _matrix(where, problem.output_key, target_rows, problem.n_outputs)
+    if not problem.is_regression:
+        try:
+            as_pm1(targets)
+        except _TargetError as err:
+            raise ValueError(
+                f"{where}: sample {err.index} of {problem.output_key!r} is "
+                f"{describe_json(target_rows[err.index])}, expected one-hot targets, all in ±1 "
+                "(exactly one 1, every other value -1) or all in 0/1 (one 1, every other 0)"
+            ) from None
     if problem.integer_inputs:
         low, high = np.asarray(problem.input_low), np.asarray(problem.input_high)
         good = np.all((inputs == np.round(inputs)) & (inputs >= low) & (inputs <= high), axis=1)
@@ -379,7 +439,7 @@ def load_dataset(path, problem, output_activation="tanh"):
                 f"{where}: sample {index} of {problem.input_key!r} is {describe_json(input_rows[index])}, "
                 f"expected whole numbers from {low.min():g} to {high.max():g}"
             )
-    return inputs, targets_for_activation(targets, output_activation)
+    return inputs, model_targets(targets, problem, output_activation)
 
 
 def fraction_argument(text: str) -> float:
@@ -391,46 +451,24 @@ def fraction_argument(text: str) -> float:
         raise argparse.ArgumentTypeError(message) from None
 
 
-def generator_parser(problem, description: str, default_samples: int, default_seed: int):
-    """The options every generator has: ``--samples-per-class``, ``--seed``, ``--output``."""
-    problem = resolve_problem(problem)
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument(
-        "--samples-per-class", type=positive_int, default=default_samples, metavar="N",
-        help=f"samples of each class (default {default_samples})",
-    )
-    parser.add_argument(
-        "--seed", type=non_negative_int, default=default_seed, metavar="S",
-        help=f"seed of the random generator (default {default_seed})",
-    )
-    parser.add_argument(
-        "--output", type=Path, default=problem.data_path, metavar="P",
-        help=f"data file to write (default {problem.data_path})",
-    )
-    return parser
+def non_negative_argument(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    try:
+        return check_non_negative(float(text), "the value")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}") from None
 
 
 def summary(inputs, targets, problem) -> str:
-    """A few lines describing a dataset: samples per class and the range of each input."""
+    """A few lines describing a dataset: samples per class (or the target range) and each input's range."""
     problem = resolve_problem(problem)
-    counts = np.bincount(class_indices(targets), minlength=problem.n_classes)
-    lines = [f"  {name}: {count}" for name, count in zip(problem.class_names, counts)]
+    if problem.is_regression:
+        lines = [f"  {name} from {targets[:, column].min():g} to {targets[:, column].max():g}"
+                 for column, name in enumerate(problem.target_names)]
+    else:
+        counts = np.bincount(class_indices(targets), minlength=problem.n_classes)
+        lines = [f"  {name}: {count}" for name, count in zip(problem.class_names, counts)]
     for column, name in enumerate(problem.input_names):
         values = inputs[:, column]
         lines.append(f"  {name} from {values.min():g} to {values.max():g}")
     return "\n".join(lines)
-
-
-def save_and_report(path, inputs, targets, problem, seed) -> None:
-    """Save a generated dataset and print what was written.
-
-    A failure to write prints one line on standard error and exits with status 1.
-    """
-    problem = resolve_problem(problem)
-    try:
-        save_dataset(path, inputs, targets, problem)
-    except (OSError, ValueError) as err:
-        print(f"error: cannot write {path}: {err}", file=sys.stderr)
-        raise SystemExit(1) from None
-    print(f"wrote {inputs.shape[0]} {problem.name} samples (seed {seed}) to {path}")
-    print(summary(inputs, targets, problem))

@@ -16,14 +16,16 @@ from src.datasets import (
     one_hot_pm1,
     sample_where,
     save_dataset,
+    summary,
     targets_for_activation,
 )
-from src.problems import PROBLEMS, get_problem
+from src.problems import PROBLEMS, Problem, get_problem
 
 XOR_TARGETS = [[1, -1], [-1, 1]]
 
 
 def write(tmp_path, content, name="data.json"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     return path
@@ -172,8 +174,8 @@ BAD_FILES = [
     (xor_file(inputs=[[0.1, [0.2]], [0.1, 0.2]]), "sample 0 of 'Input_Values' holds [0.2], which is not a number"),
     (xor_file(inputs=[[0.1, {"x": 1}], [0.1, 0.2]]), "sample 0 of 'Input_Values' holds {\"x\": 1}, which is not a number"),
     (xor_file(targets=[[1, -1], [False, 1]]), "sample 1 of 'Output_Values' holds false, which is not a number"),
-    (xor_file(targets=[[1, -1], [0, 1]]), "sample 1 of 'Output_Values' is [0, 1], expected one-hot in ±1"),
-    (xor_file(targets=[[1, 1], [-1, 1]]), "sample 0 of 'Output_Values' is [1, 1], expected one-hot in ±1"),
+    (xor_file(targets=[[1, -1], [0, 1]]), "sample 1 of 'Output_Values' is [0, 1], expected one-hot targets, all in ±1"),
+    (xor_file(targets=[[1, 1], [-1, 1]]), "sample 0 of 'Output_Values' is [1, 1], expected one-hot targets, all in ±1"),
     (xor_file(targets=[[1, -1], [-1, -1]]), "sample 1 of 'Output_Values' is [-1, -1], expected one-hot"),
     (xor_file(targets=[[0.5, -1], [-1, 1]]), "sample 0 of 'Output_Values' is [0.5, -1], expected one-hot"),
     (xor_file(targets=[[2, -1], [-1, 1]]), "sample 0 of 'Output_Values' is [2, -1], expected one-hot"),
@@ -209,7 +211,7 @@ def test_loader_reports_a_missing_file(tmp_path):
 def test_loader_rejects_an_unknown_problem(tmp_path):
     path = write(tmp_path, xor_file())
     with pytest.raises(ValueError, match="unknown problem"):
-        load_dataset(path, "circle")
+        load_dataset(path, "no_such_problem")
 
 
 def test_red_loader_checks_three_inputs(tmp_path):
@@ -282,11 +284,65 @@ def test_targets_for_activation_rejects_targets_not_in_plus_minus_one():
 def test_committed_data_files_load(name):
     problem = get_problem(name)
     inputs, targets = load_dataset(problem.data_path, problem)
-    assert inputs.shape == (500, problem.n_inputs)
-    assert targets.shape == (500, problem.n_classes)
-    _, zero_one = load_dataset(problem.data_path, problem, output_activation="softmax")
-    np.testing.assert_array_equal(zero_one, (targets + 1) / 2)
-    assert (zero_one.sum(axis=1) == 1).all()
+    assert inputs.shape[1] == problem.n_inputs and inputs.shape[0] >= 100
+    assert targets.shape == (inputs.shape[0], problem.n_outputs)
+    if not problem.is_regression:
+        _, zero_one = load_dataset(problem.data_path, problem, output_activation="softmax")
+        np.testing.assert_array_equal(zero_one, (targets + 1) / 2)
+        assert (zero_one.sum(axis=1) == 1).all()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "linear", "sigmoid", "softmax"])
+def test_zero_one_targets_load_as_the_same_targets_as_plus_minus_one(tmp_path, activation):
+    pm1 = [[1, -1, -1, -1], [-1, -1, 1, -1], [-1, 1, -1, -1]]
+    inputs = [[1.5, 2.0], [-1.0, -3.0], [-2.0, 4.0]]
+    zero_one = [[(value + 1) // 2 for value in row] for row in pm1]
+    a = write(tmp_path / "a", {"Input_Values": inputs, "Output_Values": pm1})
+    b = write(tmp_path / "b", {"Input_Values": inputs, "Output_Values": zero_one})
+    first, second = load_dataset(a, "quadrant", activation), load_dataset(b, "quadrant", activation)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    expected = np.array(zero_one if activation in ("sigmoid", "softmax") else pm1, dtype=np.float64)
+    np.testing.assert_array_equal(second[1], expected)
+
+
+def test_a_file_mixing_zero_one_and_plus_minus_one_targets_is_refused(tmp_path):
+    path = write(tmp_path, xor_file(inputs=[[0.1, 0.9], [0.9, 0.1], [0.2, 0.9]], targets=[[1, 0], [0, 1], [-1, 1]]))
+    with pytest.raises(ValueError, match="sample 2 of 'Output_Values' is \\[-1, 1\\]"):
+        load_dataset(path, "xor")
+
+
+PRICE = Problem(name="price", data_filename="price.json", input_key="Input_Values",
+                output_key="Output_Values", input_names=("u",), class_names=(),
+                target_names=("price",), input_low=(0.0,), input_high=(1.0,))
+
+
+def test_regression_targets_are_real_numbers_kept_as_they_are(tmp_path):
+    path = tmp_path / "price.json"
+    inputs, targets = np.array([[0.25], [0.5], [1.0]]), np.array([[123.456], [-7.0], [1e-3]])
+    save_dataset(path, inputs, targets, PRICE)
+    for activation in ("linear", "softmax", "tanh"):
+        loaded_inputs, loaded_targets = load_dataset(path, PRICE, activation)
+        np.testing.assert_array_equal(loaded_inputs, inputs)
+        np.testing.assert_array_equal(loaded_targets, targets)
+    assert json.loads(path.read_text())["Output_Values"] == [[123.456], [-7.0], [0.001]]
+    assert "price from -7 to 123.456" in summary(inputs, targets, PRICE)
+
+
+def test_regression_files_must_hold_one_finite_number_per_target(tmp_path):
+    path = write(tmp_path, {"Input_Values": [[0.5], [0.25]], "Output_Values": [[1.0], [2.0, 3.0]]})
+    with pytest.raises(ValueError, match="sample 1 of 'Output_Values' has 2 numbers, expected 1"):
+        load_dataset(path, PRICE)
+    with pytest.raises(ValueError, match="finite"):
+        save_dataset(tmp_path / "x.json", np.array([[0.5]]), np.array([[np.nan]]), PRICE)
+
+
+def test_a_problem_is_a_classifier_or_a_regression():
+    assert PRICE.is_regression and PRICE.n_outputs == 1 and PRICE.n_classes == 0
+    assert not get_problem("quadrant").is_regression and get_problem("quadrant").n_outputs == 4
+    with pytest.raises(ValueError, match="either class_names"):
+        Problem(name="both", data_filename="x.json", input_key="a", output_key="b", input_names=("u",),
+                class_names=("a", "b"), target_names=("price",), input_low=(0,), input_high=(1,))
 
 
 def test_as_batch_keeps_the_dtype_and_reports_single_samples():
