@@ -90,10 +90,12 @@ def test_red_whole_float_inputs_are_written_as_integers(tmp_path):
 
 
 def test_other_problems_use_input_and_output_values(tmp_path):
-    for name in ("xor", "sine", "checkerboard", "quadrant"):
-        problem = get_problem(name)
+    for name, problem in PROBLEMS.items():
+        if name == "red":
+            continue
         path = tmp_path / f"{name}.json"
-        save_dataset(path, np.zeros((1, 2)), one_hot_pm1([0], problem.n_classes), problem)
+        targets = np.zeros((1, 1)) if problem.is_regression else one_hot_pm1([0], problem.n_classes)
+        save_dataset(path, np.zeros((1, problem.n_inputs)), targets, problem)
         assert list(json.loads(path.read_text())) == ["Input_Values", "Output_Values"]
 
 
