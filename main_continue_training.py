@@ -10,14 +10,17 @@ draw from the definition) with the cost the model was trained with. The run
 and its epochs are appended to the model's training record. The file is
 written (atomically) only when training ends with finite weights: after a
 divergence, nothing is written and the old model stays as it was.
+``--checkpoint PATH`` also saves the best model so far to PATH (which must not
+be the model being continued) after every epoch that lowers the held-out cost.
 """
 
 import argparse
+from pathlib import Path
 
 import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
 
 from main_create_and_train import settings_of
-from src.arguments import non_negative_int, positive_float, positive_int
+from src.arguments import file_path, non_negative_int, positive_float, positive_int
 from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,
                      train_and_record, training_data)
 from src.neural_network import NeuralNet
@@ -41,12 +44,18 @@ def main(argv=None):
     parser.add_argument("--seed", type=non_negative_int, help="seed of the shuffling (default: the setting + "
                         "the number of runs so far)")
     parser.add_argument("--output", help="where to write the result (default: the --model file)")
+    parser.add_argument("--checkpoint", type=file_path, metavar="PATH",
+                        help="save the best model so far here after every epoch that improves the "
+                             "held-out cost (not the --model file)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     args = parser.parse_args(argv)
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
     output_path = args.output or model_path
+    if args.checkpoint and Path(args.checkpoint).resolve() == Path(model_path).resolve():
+        parser.error(f"--checkpoint {args.checkpoint} is the model being continued: its first "
+                     "checkpoint would replace it before the training is done; name another file")
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
     settings = dict(settings_of(problem))
@@ -66,7 +75,7 @@ def main(argv=None):
               f"for {args.epochs} epochs at learning rate {learning_rate:g}")
     history, seconds = train_and_record(
         net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
-        seed=seed, verbose=not args.quiet,
+        seed=seed, verbose=not args.quiet, checkpoint=args.checkpoint,
         run_info={"script": "main_continue_training.py", "data_file": display_path(data_path),
                   "continued_from": display_path(model_path)})
     net.save(output_path)

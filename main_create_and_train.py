@@ -13,6 +13,12 @@ the problem's data file plus ``generated_samples_per_class`` samples per class
 further fresh draw (``data_seed + 1``) is held out to report accuracy on
 samples the network never saw. With the same settings and seeds, a run
 rewrites the same model file byte for byte.
+
+Optional settings: ``weight_init`` and ``bias_init`` choose how every hidden
+and output layer starts (a scheme of src/initializers.py, e.g. "xavier_uniform"
+or {"name": "normal", "std": 0.05}; by default the weights follow the layer's
+activation and the biases are zeros). What each layer was drawn from is kept
+in the model's training record under "initializers".
 """
 
 import argparse
@@ -21,7 +27,7 @@ import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__
 
 import numpy as np
 
-from src.arguments import non_negative_int, positive_float, positive_int
+from src.arguments import file_path, non_negative_int, positive_float, positive_int
 from src.cli import add_problem_argument, display_path, held_out_data, run, train_and_record, training_data
 from src.layer import Layer
 from src.neural_network import NeuralNet
@@ -67,21 +73,35 @@ def settings_of(problem):
 
 
 def build_network(problem, settings, seed):
-    """input -> hidden layers -> output, as the settings say, with scaled raw inputs."""
+    """input -> hidden layers -> output, as the settings say, with scaled raw inputs.
+
+    The settings' optional ``weight_init`` and ``bias_init`` apply to every
+    layer but the input layer.
+    """
     rng = np.random.default_rng(seed)
+    init = {"weight_init": settings.get("weight_init"), "bias_init": settings.get("bias_init", "zeros"), "rng": rng}
     net = NeuralNet()
     net.add_layer(Layer(problem.n_inputs, problem.n_inputs, "input"))
     previous = problem.n_inputs
     for size in settings["hidden_layers"]:
-        net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"], rng=rng))
+        net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"], **init))
         previous = size
-    net.add_layer(Layer(previous, problem.n_outputs, "output", settings["output_activation"], rng=rng))
+    net.add_layer(Layer(previous, problem.n_outputs, "output", settings["output_activation"], **init))
     net.set_input_scaling(problem.input_low, problem.input_high)
     return net
 
 
-def create_and_train(problem, settings, data_path, model_path, verbose=True):
-    """Train one problem's model and save it; returns a summary dict."""
+def initializers_record(net):
+    """What each trainable layer's weights and biases were drawn from, for the training record."""
+    return [{"layer": i, "weights": layer.weight_init, "biases": layer.bias_init}
+            for i, layer in enumerate(net.layers) if layer.trainable]
+
+
+def create_and_train(problem, settings, data_path, model_path, verbose=True, checkpoint=None):
+    """Train one problem's model and save it; returns a summary dict.
+
+    ``checkpoint``: a path where the best model so far is saved during the training.
+    """
     net = build_network(problem, settings, settings["seed"])
     activation = settings["output_activation"]
     inputs, targets = training_data(problem, settings, data_path, activation)
@@ -90,12 +110,13 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True):
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
               f"for {settings['epochs']} epochs")
-    net.training_record = {"problem": problem.name}
+    net.training_record = {"problem": problem.name, "initializers": initializers_record(net)}
     run_info = {"script": "main_create_and_train.py", "settings": settings,
                 "data_file": display_path(data_path)}
     history, seconds = train_and_record(net, settings, inputs, targets, validation,
                                         epochs=settings["epochs"], learning_rate=settings["learning_rate"],
-                                        seed=settings["seed"], run_info=run_info, verbose=verbose)
+                                        seed=settings["seed"], run_info=run_info, verbose=verbose,
+                                        checkpoint=checkpoint)
     net.save(model_path)
     final = history[-1]
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
@@ -115,10 +136,13 @@ def main(argv=None):
     parser.add_argument("--learning-rate", type=positive_float, help="learning rate (default: the setting)")
     parser.add_argument("--seed", type=non_negative_int,
                         help="seed of the initial weights and the shuffling (default: the setting)")
+    parser.add_argument("--checkpoint", type=file_path, metavar="PATH",
+                        help="save the best model so far here after every epoch that improves the "
+                             "held-out cost")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     args = parser.parse_args(argv)
-    if args.all and (args.data or args.model):
-        parser.error("--data and --model name one problem's files: they cannot go with --all")
+    if args.all and (args.data or args.model or args.checkpoint):
+        parser.error("--data, --model and --checkpoint name one problem's files: they cannot go with --all")
 
     names = list(SETTINGS) if args.all else [args.problem]
     summaries = []
@@ -129,7 +153,8 @@ def main(argv=None):
             if value is not None:
                 settings[key] = value
         summary = create_and_train(problem, settings, args.data or problem.data_path,
-                                   args.model or problem.model_path, verbose=not args.quiet)
+                                   args.model or problem.model_path, verbose=not args.quiet,
+                                   checkpoint=args.checkpoint)
         summaries.append(summary)
         print(f"{name}: {100 * summary['held_out_accuracy']:.4f} % right on {summary['held_out_samples']:,} "
               f"held-out samples after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "

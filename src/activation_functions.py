@@ -22,7 +22,13 @@ normal floating-point numbers. Unclamped, ``exp`` of a very negative number
 produces subnormals, which make every later operation on them several times
 slower, and ``exp`` of a large number overflows with a warning.
 
-Defaults: ``leaky_relu`` alpha 0.01, ``elu`` alpha 1.0, ``swish`` beta 1.0.
+Parameters and defaults: ``leaky_relu`` alpha 0.01, ``elu`` alpha 1.0,
+``parametric_elu`` alpha 1.0 (the slope for x > 0) and beta 1.0 (the scale of
+e^x - 1 below), ``swish`` alpha 1.0, ``selu`` alpha 1.6732632423543772 and
+scale 1.0507009873554805. Swish's parameter was once called ``beta`` here:
+``beta`` is still accepted as another name for ``alpha`` (``resolve_params``
+turns it into ``alpha``, so a model file written with ``beta`` loads, means the
+same, and is saved again with ``alpha``).
 ``step`` is 1 where x > 0 and 0.5 elsewhere; ``sign`` is ``np.sign``; both have
 zero derivative (they are here for completeness, not for gradient training).
 """
@@ -106,16 +112,26 @@ def _elu_grad(z, a, alpha):
     return np.where(z > 0, 1.0, a + alpha).astype(z.dtype, copy=False)
 
 
-_SELU_ALPHA = 1.6732632423543772
-_SELU_SCALE = 1.0507009873554805
+def _parametric_elu(z, alpha, beta):
+    return np.where(z > 0, alpha * z, beta * np.expm1(np.clip(z, -_exp_limit(z.dtype), 0.0)))
 
 
-def _selu(z):
-    return _SELU_SCALE * _elu(z, _SELU_ALPHA)
+def _parametric_elu_grad(z, a, alpha, beta):
+    return np.where(z > 0, alpha, a + beta).astype(z.dtype, copy=False)
 
 
-def _selu_grad(z, a):
-    return np.where(z > 0, _SELU_SCALE, a + _SELU_SCALE * _SELU_ALPHA).astype(z.dtype, copy=False)
+# SELU's constants, to the precision of a float64 (Klambauer et al., 2017). A
+# file may store other values, rounded ones for example; they are used as given.
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+
+def _selu(z, alpha, scale):
+    return scale * _elu(z, alpha)
+
+
+def _selu_grad(z, a, alpha, scale):
+    return np.where(z > 0, scale, a + scale * alpha).astype(z.dtype, copy=False)
 
 
 _GELU_C = math.sqrt(2.0 / math.pi)
@@ -134,13 +150,38 @@ def _gelu_grad(z, a):
     return 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * _GELU_C * (1.0 + 3.0 * _GELU_K * zc * zc)
 
 
-def _swish(z, beta):
-    return z * _sigmoid(beta * z)
+def _swish(z, alpha):
+    """z * sigmoid(alpha z); 0 where alpha z is below the exp clamp.
+
+    There the true value z e^(alpha z) is smaller than 1e-100 for any sensible
+    alpha, while the clamped sigmoid would multiply a huge z by e^-236.
+    """
+    far = alpha * z < -_exp_limit(z.dtype)
+    return np.where(far, 0.0, z * _sigmoid(alpha * z)).astype(z.dtype, copy=False)
 
 
-def _swish_grad(z, a, beta):
-    s = _sigmoid(beta * z)
-    return s + beta * z * s * (1.0 - s)
+def _swish_grad(z, a, alpha):
+    s = _sigmoid(alpha * z)
+    far = alpha * z < -_exp_limit(z.dtype)
+    return np.where(far, 0.0, s + alpha * z * s * (1.0 - s)).astype(z.dtype, copy=False)
+
+
+def _softplus(z):
+    """log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|)."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(np.maximum(-np.abs(z), -_exp_limit(z.dtype))))
+
+
+def _mish(z):
+    """z * tanh(softplus(z)); 0 below the exp clamp, where the true value z e^z is below 1e-100."""
+    far = z < -_exp_limit(z.dtype)
+    return np.where(far, 0.0, z * np.tanh(_softplus(z))).astype(z.dtype, copy=False)
+
+
+def _mish_grad(z, a):
+    """tanh(sp) + z (1 - tanh(sp)^2) sigmoid(z), with sp = softplus(z) (d sp / dz = sigmoid(z))."""
+    t = np.tanh(_softplus(z))
+    far = z < -_exp_limit(z.dtype)
+    return np.where(far, 0.0, t + z * (1.0 - t * t) * _sigmoid(z)).astype(z.dtype, copy=False)
 
 
 def _linear(z):
@@ -238,12 +279,14 @@ class Activation:
 
     ``defaults`` lists the parameters the function takes and their default
     values; :meth:`resolve_params` fills them in and validates what a caller or
-    a model file gives.
+    a model file gives. ``aliases`` maps an old name of a parameter to its
+    name in ``defaults``.
     """
 
     def __init__(self, title, forward, grad, defaults=None, backward=None,
-                 output_range=(-math.inf, math.inf), in_place=None):
+                 output_range=(-math.inf, math.inf), in_place=None, aliases=None):
         self.title = title
+        self.aliases = dict(aliases or {})
         self._forward = forward
         self._in_place = in_place
         self._grad = grad
@@ -255,12 +298,20 @@ class Activation:
         return f"ActivationFunction.{self.title}"
 
     def resolve_params(self, params=None) -> dict:
-        """``params`` with the defaults filled in; ``ValueError`` for anything unknown or non-numeric."""
+        """``params`` with the defaults filled in; ``ValueError`` for anything unknown or non-numeric.
+
+        A parameter given under an alias is returned under its name; giving both is an error.
+        """
         if params is None:
             params = {}
         if not isinstance(params, dict):
             raise ValueError(f"activation_params for {self.title} must be a dict, "
                              f"got {type(params).__name__}")
+        for old, new in self.aliases.items():
+            if old in params:
+                if new in params:
+                    raise ValueError(f"{self.title} takes {new} or its older name {old}, not both")
+                params = {(new if key == old else key): value for key, value in params.items()}
         unknown = sorted(str(k) for k in params if k not in self.defaults)
         if unknown:
             allowed = ", ".join(self.defaults) or "none"
@@ -319,9 +370,11 @@ _TABLE = (
     Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01},
                backward=_leaky_relu_backward, in_place=_leaky_relu_in_place),
     Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
-    Activation("selu", _selu, _selu_grad),
+    Activation("parametric_elu", _parametric_elu, _parametric_elu_grad, {"alpha": 1.0, "beta": 1.0}),
+    Activation("selu", _selu, _selu_grad, {"alpha": SELU_ALPHA, "scale": SELU_SCALE}),
     Activation("gelu", _gelu, _gelu_grad),
-    Activation("swish", _swish, _swish_grad, {"beta": 1.0}),
+    Activation("swish", _swish, _swish_grad, {"alpha": 1.0}, aliases={"beta": "alpha"}),
+    Activation("mish", _mish, _mish_grad),
     Activation("linear", _linear, _linear_grad, in_place=_linear_in_place),
     Activation("sign", _sign, _zero_grad, output_range=(-1.0, 1.0)),
     Activation("step", _step, _zero_grad, output_range=(0.5, 1.0)),
@@ -340,9 +393,11 @@ class ActivationFunction:
     relu = _REGISTRY["relu"]
     leaky_relu = _REGISTRY["leaky_relu"]
     elu = _REGISTRY["elu"]
+    parametric_elu = _REGISTRY["parametric_elu"]
     selu = _REGISTRY["selu"]
     gelu = _REGISTRY["gelu"]
     swish = _REGISTRY["swish"]
+    mish = _REGISTRY["mish"]
     linear = _REGISTRY["linear"]
     sign = _REGISTRY["sign"]
     step = _REGISTRY["step"]

@@ -1,4 +1,4 @@
-"""Argument types for the command lines: whole numbers and positive numbers.
+"""Argument types for the command lines: whole numbers, positive numbers, file paths.
 
 argparse calls them on the text of an option; a bad value becomes its usage
 error (exit status 2) with the message given here.
@@ -37,3 +37,10 @@ def positive_float(text):
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
+
+
+def file_path(text):
+    """A path that is not empty (an empty one would silently mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a file path, got an empty one")
+    return text

@@ -26,7 +26,7 @@ import numpy as np
 from src.arguments import non_negative_int, positive_int
 from src.datasets import load_dataset, model_targets, save_dataset, summary
 from src.problems import ROOT
-from src.training import Training
+from src.training import Training, recorded
 
 
 def run(main, argv=None):
@@ -96,11 +96,12 @@ def held_out_data(problem, settings, output_activation):
 
 
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
-                     run_info, verbose=True):
+                     run_info, verbose=True, checkpoint=None):
     """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
 
     Returns ``(history, seconds)``. Raises ``TrainingDiverged`` with the weights
-    left at the last good epoch; the caller then saves nothing.
+    left at the last good epoch; the caller then saves nothing. ``checkpoint``
+    is a path where the best model so far is saved during the training.
     """
     training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
                         settings["optimizer"], lr_schedule=settings["lr_schedule"],
@@ -110,11 +111,11 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     training.epochs_done = len(history_so_far)
     started = time.perf_counter()
     history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
-                             verbose=verbose)
+                             verbose=verbose, checkpoint=checkpoint)
     seconds = time.perf_counter() - started
     net.cost_function = settings["cost_function"]
     for entry in history:
-        history_so_far.append({key: value for key, value in entry.items() if key != "seconds"})
+        history_so_far.append(recorded(entry))
     run = dict(run_info)
     run.update({"epochs": len(history), "learning_rate": learning_rate, "seed": seed,
                 "training_samples": int(inputs.shape[0])})

@@ -9,12 +9,18 @@ because the pairing decides both the formula and the delta.
 - :class:`MSE`: per sample, the mean over the k outputs of ``(a - t)^2``. Works
   after any output activation; its delta goes through the activation's
   derivative (the Jacobian-vector product for softmax).
+- :class:`MAE`: per sample, the mean over the k outputs of ``|a - t|``; its
+  gradient is ``sign(a - t)``, and at ``a == t`` the subgradient 0. Less
+  pulled by outliers than MSE; for regression, after a linear output.
 - :class:`CrossEntropy`: after a sigmoid, the binary cross-entropy of each
   output, summed over outputs; after a softmax, the categorical cross-entropy.
   For these two pairings the activation's derivative cancels and the delta is
   simply ``(a - t) / n``, which is why cross-entropy keeps learning where MSE
   after a saturated sigmoid would crawl. Logs are taken of predictions clipped
   to [eps, 1 - eps]: a confident wrong answer costs a lot, but never infinity.
+  The seed's later version names the two cases: ``binary_crossentropy``
+  (needs a sigmoid) and ``categorical_crossentropy`` (needs a softmax) are
+  this same cost, with the same values and gradients, restricted to one pairing.
 """
 
 import numpy as np
@@ -38,17 +44,40 @@ class MSE:
         return self.activation.backward(z, a, grad_a, self.params)
 
 
+class MAE(MSE):
+    name = "mae"
+
+    def value(self, a, t):
+        return float(np.abs(a - t).sum() / a.size)
+
+    def delta(self, z, a, t):
+        grad_a = np.sign(a - t) * (1.0 / a.size)
+        return self.activation.backward(z, a, grad_a, self.params)
+
+
 class CrossEntropy:
     name = "cross_entropy"
+    needs = ("sigmoid", "softmax")
 
     def __init__(self, activation, params):
-        if activation.title not in ("sigmoid", "softmax"):
-            raise ValueError(
-                "cross_entropy needs a sigmoid output layer (binary, one probability per output) "
-                f"or a softmax one (categorical), but this network's output layer is "
-                f"{activation.title}: use cost_function='mse', or an output layer with "
-                "activation_func=ActivationFunction.sigmoid or ActivationFunction.softmax")
+        if activation.title not in self.needs:
+            raise ValueError(self._pairing_error(activation.title))
         self.categorical = activation.title == "softmax"
+
+    def _pairing_error(self, title):
+        if self.needs == ("sigmoid", "softmax"):
+            needed = ("a sigmoid output layer (binary, one probability per output) "
+                      "or a softmax one (categorical)")
+        else:
+            needed = f"a {self.needs[0]} output layer"
+        if title == "sigmoid":
+            instead = "cost_function='binary_crossentropy' (or 'cross_entropy') after a sigmoid"
+        elif title == "softmax":
+            instead = "cost_function='categorical_crossentropy' (or 'cross_entropy') after a softmax"
+        else:
+            outputs = " or ".join(f"ActivationFunction.{title}" for title in self.needs)
+            instead = f"cost_function='mse' or 'mae', or an output layer with activation_func={outputs}"
+        return f"{self.name} needs {needed}, but this network's output layer is {title}: use {instead}"
 
     def value(self, a, t):
         eps = _EPS[a.dtype]
@@ -66,7 +95,17 @@ class CrossEntropy:
         return (a - t) / n
 
 
-COSTS = {cost.name: cost for cost in (MSE, CrossEntropy)}
+class BinaryCrossEntropy(CrossEntropy):
+    name = "binary_crossentropy"
+    needs = ("sigmoid",)
+
+
+class CategoricalCrossEntropy(CrossEntropy):
+    name = "categorical_crossentropy"
+    needs = ("softmax",)
+
+
+COSTS = {cost.name: cost for cost in (MSE, MAE, CrossEntropy, BinaryCrossEntropy, CategoricalCrossEntropy)}
 
 
 def make_cost(name, activation, params):

@@ -17,11 +17,11 @@ to them copies the new values into those arrays, so a trainer that holds them
 (as views into one flat parameter vector) sees the change too.
 """
 
-import math
 import numbers
 
 import numpy as np
 
+from src import initializers
 from src.activation_functions import Activation, ActivationFunction
 
 LAYER_TYPES = ("input", "hidden", "output")
@@ -36,10 +36,11 @@ DEFAULT_ACTIVATION = {
 # the layers; Xavier (Glorot) does the same for functions that are linear
 # around zero (tanh, sigmoid, softmax, linear); LeCun is the one SELU needs.
 _INIT_FOR_ACTIVATION = {
-    "relu": "he", "leaky_relu": "he", "elu": "he", "gelu": "he", "swish": "he",
-    "selu": "lecun",
+    "relu": "he_normal", "leaky_relu": "he_normal", "elu": "he_normal", "parametric_elu": "he_normal",
+    "gelu": "he_normal", "swish": "he_normal", "mish": "he_normal", "selu": "lecun_normal",
 }
-WEIGHT_INITS = ("he", "xavier", "lecun", "normal", "zeros")
+WEIGHT_INITS = tuple(initializers.WEIGHT_INITS) + tuple(initializers.ALIASES)
+BIAS_INITS = tuple(initializers.BIAS_INITS)
 
 
 def _check_size(name, value):
@@ -78,13 +79,19 @@ class Layer:
         layers, tanh for output layers.
     activation_params : dict or None
         Parameters of the activation; defaults are filled in.
-    weight_init : {'he', 'xavier', 'lecun', 'normal', 'zeros'} or None
-        None picks by activation: 'he' for the ReLU family, 'lecun' for SELU,
-        'xavier' otherwise. 'normal' draws from N(0, init_std^2), as the seed did.
+    weight_init : str, dict or None
+        A scheme of ``src/initializers.py``: 'he_normal', 'xavier_normal',
+        'xavier_uniform', 'lecun_normal', 'lecun_uniform', 'normal' (std),
+        'uniform' (limit), 'zeros', or a dict such as ``{'name': 'uniform',
+        'limit': 0.05}``. None picks by activation: 'he_normal' for the ReLU
+        family, 'lecun_normal' for SELU, 'xavier_normal' otherwise. 'normal'
+        draws from N(0, init_std^2), as the seed did.
     init_std : float
         Standard deviation for ``weight_init='normal'`` (default 0.1).
+    bias_init : str or dict
+        'zeros' (the default), 'ones', 'constant' (value), 'normal' (std).
     rng : numpy.random.Generator, int or None
-        Where the initial weights come from; an int is a seed. None draws from
+        Where the initial weights and biases come from; an int is a seed. None draws from
         one generator shared by all layers, seeded with 0 at import, so a
         program that builds its layers in the same order is reproducible.
     weights, biases : array-like, optional
@@ -92,8 +99,8 @@ class Layer:
     """
 
     def __init__(self, previousLayer_size, layer_size, layer_type, activation_func=None,
-                 activation_params=None, *, weight_init=None, init_std=0.1, rng=None,
-                 weights=None, biases=None):
+                 activation_params=None, *, weight_init=None, init_std=0.1, bias_init="zeros",
+                 rng=None, weights=None, biases=None):
         self.previousLayer_size = _check_size("previousLayer_size", previousLayer_size)
         self.layer_size = _check_size("layer_size", layer_size)
         if layer_type not in LAYER_TYPES:
@@ -114,37 +121,25 @@ class Layer:
         self.activation_func = activation_func
         self.activation_params = activation_func.resolve_params(activation_params)
 
+        # What the weights and biases were drawn from (resolved specs), or None
+        # for values given by the caller; an input layer's are zeros.
+        self.weight_init = self.bias_init = None
+        generator = _as_generator(rng)
         shape = (self.layer_size, self.previousLayer_size)
         if weights is None:
-            init = "zeros" if layer_type == "input" else weight_init
-            weights = self._initial_weights(shape, init, init_std, _as_generator(rng))
+            if layer_type == "input":
+                weight_init = "zeros"
+            elif weight_init is None:
+                weight_init = _INIT_FOR_ACTIVATION.get(activation_func.title, "xavier_normal")
+            self.weight_init = initializers.resolve(weight_init, "weight", {"std": init_std})
+            weights = initializers.initial_weights(self.weight_init, shape, generator)
         if biases is None:
-            biases = np.zeros(self.layer_size)
+            self.bias_init = initializers.resolve("zeros" if layer_type == "input" else bias_init, "bias")
+            biases = initializers.initial_biases(self.bias_init, self.layer_size, generator)
         self._weights = np.zeros(shape)
         self._biases = np.zeros(self.layer_size)
         self.weights = weights
         self.biases = biases
-
-    def _initial_weights(self, shape, init, init_std, rng):
-        fan_out, fan_in = shape
-        if init is None:
-            init = _INIT_FOR_ACTIVATION.get(self.activation_func.title, "xavier")
-        if init == "he":
-            std = math.sqrt(2.0 / fan_in)
-        elif init == "xavier":
-            std = math.sqrt(2.0 / (fan_in + fan_out))
-        elif init == "lecun":
-            std = math.sqrt(1.0 / fan_in)
-        elif init == "normal":
-            if isinstance(init_std, bool) or not isinstance(init_std, numbers.Real) \
-                    or not init_std >= 0 or not math.isfinite(init_std):
-                raise ValueError(f"init_std must be a finite number >= 0, got {init_std!r}")
-            std = float(init_std)
-        elif init == "zeros":
-            return np.zeros(shape)
-        else:
-            raise ValueError(f"weight_init must be one of {', '.join(WEIGHT_INITS)}, got {init!r}")
-        return rng.normal(0.0, std, size=shape)
 
     @property
     def weights(self):

@@ -16,7 +16,7 @@ seed's did):
 - ``input_scaling``: ``{"offset": [...], "scale": [...]}``; the network sees
   ``(x - offset) * scale``, so it takes inputs in the data file's raw units
   (RGB 0-255 as-is) while its layers work on numbers near [-1, 1];
-- ``cost_function``: the cost it was trained with (``"mse"`` or ``"cross_entropy"``);
+- ``cost_function``: the cost it was trained with (a name of ``src.costs.COSTS``);
 - ``training_record``: settings and per-epoch history of the training runs.
 
 Loading validates everything and raises ``ValueError`` naming the file and
@@ -32,11 +32,12 @@ import re
 import numpy as np
 
 from src.activation_functions import ActivationFunction
+from src.costs import COSTS
 from src.fileio import atomic_write_text, describe_json, read_json
 from src.layer import LAYER_TYPES, Layer
 
 FORMAT_VERSION = 2
-COST_FUNCTIONS = ("mse", "cross_entropy")
+COST_FUNCTIONS = tuple(COSTS)
 _LAYER_KEY = re.compile(r"Layer_(0|[1-9][0-9]*)")
 _LAYER_FIELDS = ("weights", "biases", "previousLayer_size", "layer_size",
                  "activation_func", "layer_type")

@@ -19,7 +19,8 @@ binds a network to a cost (see ``src/costs.py``) and an optimiser (see
    set with early stopping that restores the best weights, a learning-rate
    schedule, a per-epoch history, and divergence detection: a non-finite cost
    stops training with :class:`TrainingDiverged` and puts back the last weights
-   that gave a finite cost for a whole epoch.
+   that gave a finite cost for a whole epoch. With ``checkpoint=PATH`` the best
+   model so far is saved after every epoch that improves on all before it.
 
 What it leaves out: convolutions, dropout, batch normalisation, GPUs. The
 networks here are small and the point is that every number can be followed.
@@ -28,6 +29,7 @@ networks here are small and the point is that every number can be followed.
 import math
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -74,8 +76,9 @@ class Training:
         Step size (the starting one, with a schedule).
     clip_value : float or None
         Each gradient element is clipped to ±clip_value before the update.
-    cost_function : {'mse', 'cross_entropy'}
-        Cross-entropy needs a sigmoid or softmax output layer.
+    cost_function : {'mse', 'mae', 'cross_entropy', 'binary_crossentropy', 'categorical_crossentropy'}
+        Cross-entropy needs a sigmoid or softmax output layer; under its later
+        names, binary_crossentropy a sigmoid and categorical_crossentropy a softmax.
     optimizer : {'sgd', 'momentum', 'adam'}
     weight_decay : float
         L2 penalty ``weight_decay * W`` added to the weight gradients (not biases).
@@ -220,7 +223,7 @@ class Training:
 
     def train(self, input_data, target_data, epochs, batch_size=32, samples_per_epoch=None, *,
               validation_data=None, validation_split=0.0, patience=None, verbose=True,
-              callback=None, stream=None):
+              callback=None, stream=None, checkpoint=None):
         """Mini-batch training; returns the history, a list with one dict per epoch.
 
         ``input_data`` (n, n_inputs) raw, ``target_data`` (n, n_outputs) in the output
@@ -233,6 +236,10 @@ class Training:
         (means over the epoch's batches), and ``val_cost``, ``val_accuracy`` with a
         validation set. ``callback(entry)`` is called after every epoch; ``verbose``
         prints one line per epoch to ``stream`` (standard output by default).
+        ``checkpoint`` is a model file path: after every epoch whose cost (the
+        validation cost with a validation set, else the epoch's training cost)
+        is lower than every epoch's before it in this call, the network is saved
+        there atomically (see :meth:`save_checkpoint`). A diverged epoch is never saved.
         """
         net = self.neural_net
         x, _ = net._as_batch(input_data)
@@ -252,12 +259,16 @@ class Training:
             val_t = self._check_targets(validation_data[1], val_x.shape[0])
         elif patience is not None:
             raise ValueError("patience (early stopping) needs validation_data or validation_split")
+        if checkpoint is not None and not Path(checkpoint).resolve().parent.is_dir():
+            raise FileNotFoundError(f"checkpoint {checkpoint}: the folder {Path(checkpoint).parent} "
+                                    "does not exist")
         n = x.shape[0]
         if samples_per_epoch is not None:
             samples_per_epoch = min(self._count("samples_per_epoch", samples_per_epoch), n)
         x = net.scale_inputs(x)
 
-        history, best = [], None
+        history, best, best_checkpoint = [], None, math.inf
+        monitored = "val_cost" if validation_data is not None else "cost"
         stream = sys.stdout if stream is None else stream
         activation = net.output_activation
         target_classes = predicted_classes(t, activation)
@@ -294,6 +305,9 @@ class Training:
                     best = (entry["val_cost"], self._params.copy(), len(history))
             entry["seconds"] = time.perf_counter() - started
             history.append(entry)
+            if checkpoint is not None and entry[monitored] < best_checkpoint:
+                best_checkpoint = entry[monitored]
+                self.save_checkpoint(checkpoint, history, monitored)
             if verbose:
                 print(format_epoch(entry, epochs_total=self.epochs_done - epoch - 1 + epochs), file=stream)
             if callback is not None:
@@ -303,6 +317,26 @@ class Training:
         if patience is not None and best is not None:
             self._params[...] = best[1]
         return history
+
+    def save_checkpoint(self, path, history, monitored="cost"):
+        """Save the network to ``path`` atomically, as the best of ``history`` so far.
+
+        The file is a model file like any other: it records the cost function,
+        and its training record has the epochs trained so far (the earlier ones
+        of the record, then ``history``) and a ``checkpoint`` entry with the
+        epoch and the cost (``monitored``: 'val_cost' or 'cost') it was chosen by.
+        """
+        net = self.neural_net
+        kept = net.training_record, net.cost_function
+        record = dict(net.training_record)
+        record["history"] = list(record.get("history", [])) + [recorded(entry) for entry in history]
+        record["checkpoint"] = {"epoch": history[-1]["epoch"], "monitored": monitored,
+                                "value": history[-1][monitored]}
+        net.training_record, net.cost_function = record, self.cost_function
+        try:
+            net.save(path)
+        finally:
+            net.training_record, net.cost_function = kept
 
     def _check_target_range(self, t):
         activation = self.neural_net.output_activation
@@ -324,6 +358,11 @@ class Training:
         return (f"training diverged in epoch {self.epochs_done + 1}: the cost became {cost} "
                 f"at learning rate {lr:g}; the weights were put back to those at the start of "
                 f"that epoch. Use a smaller learning rate, gradient clipping or the adam optimizer")
+
+
+def recorded(entry):
+    """A history entry as the training record keeps it: without its time, so reruns write the same file."""
+    return {key: value for key, value in entry.items() if key != "seconds"}
 
 
 def format_epoch(entry, epochs_total=None):

@@ -13,7 +13,8 @@ from src.layer import Layer
 
 AF = ActivationFunction
 REQUIRED = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "sign", "step", "softmax", "linear")
-SMOOTH_ELEMENTWISE = ("sigmoid", "tanh", "elu", "selu", "gelu", "swish", "linear")
+SMOOTH_ELEMENTWISE = ("sigmoid", "tanh", "elu", "selu", "gelu", "swish", "mish", "parametric_elu", "linear")
+LATER = ("selu", "gelu", "swish", "mish", "parametric_elu")  # the seed's later version has these too
 X = np.array([-7.5, -2.0, -0.3, 0.2, 0.9, 3.0, 8.0])
 
 
@@ -31,14 +32,23 @@ def reference(title, x, **p):
     if title == "elu":
         return np.array([v if v > 0 else alpha * (math.exp(v) - 1) for v in x])
     if title == "selu":
-        a, s = 1.6732632423543772, 1.0507009873554805
+        a, s = p.get("alpha", 1.6732632423543772), p.get("scale", 1.0507009873554805)
         return np.array([s * v if v > 0 else s * a * (math.exp(v) - 1) for v in x])
+    if title == "parametric_elu":
+        a, b = p.get("alpha", 1.0), p.get("beta", 1.0)
+        return np.array([a * v if v > 0 else b * (math.exp(v) - 1) for v in x])
+    if title == "mish":
+        # softplus(v) = log(1 + e^v), written for v > 0 as v + log(1 + e^-v) so e^v cannot overflow
+        softplus = [v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v)) for v in x]
+        return np.array([v * math.tanh(sp) for v, sp in zip(x, softplus)])
     if title == "gelu":
         return np.array([0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3)))
                          for v in x])
     if title == "swish":
-        beta = p.get("beta", 1.0)
-        return np.array([v / (1 + math.exp(-beta * v)) for v in x])
+        alpha = p.get("alpha", 1.0)
+        # v sigmoid(alpha v), the exponential taken of a non-positive number so it cannot overflow
+        return np.array([v / (1 + math.exp(-alpha * v)) if alpha * v >= 0
+                         else v * math.exp(alpha * v) / (1 + math.exp(alpha * v)) for v in x])
     if title == "linear":
         return x.copy()
     if title == "sign":
@@ -49,7 +59,7 @@ def reference(title, x, **p):
 
 
 def test_required_activations_exist_with_titles_and_derivatives():
-    for title in REQUIRED + ("gelu", "swish", "selu"):
+    for title in REQUIRED + LATER:
         f = getattr(AF, title)
         assert f.title == title
         assert callable(f) and callable(f.derivative)
@@ -68,7 +78,13 @@ def test_defaults_and_custom_parameters():
     np.testing.assert_allclose(AF.leaky_relu(X, alpha=1.5), reference("leaky_relu", X, alpha=1.5))
     np.testing.assert_allclose(AF.elu(X), reference("elu", X, alpha=1.0))
     np.testing.assert_allclose(AF.elu(X, alpha=0.5), reference("elu", X, alpha=0.5))
-    np.testing.assert_allclose(AF.swish(X, beta=2.0), reference("swish", X, beta=2.0))
+    np.testing.assert_allclose(AF.swish(X, alpha=2.0), reference("swish", X, alpha=2.0))
+    np.testing.assert_allclose(AF.parametric_elu(X, alpha=0.5, beta=2.0),
+                               reference("parametric_elu", X, alpha=0.5, beta=2.0), rtol=1e-12)
+    assert AF.swish.resolve_params({}) == {"alpha": 1.0}
+    assert AF.parametric_elu.resolve_params({}) == {"alpha": 1.0, "beta": 1.0}
+    assert AF.selu.resolve_params({}) == {"alpha": 1.6732632423543772, "scale": 1.0507009873554805}
+    assert AF.mish.resolve_params({}) == {}
     assert AF.leaky_relu.resolve_params({}) == {"alpha": 0.01}
     assert AF.elu.resolve_params(None) == {"alpha": 1.0}
     assert AF.tanh.resolve_params({}) == {}
@@ -92,7 +108,8 @@ def test_elementwise_derivative_matches_finite_differences(title):
 
 def test_parametrised_derivatives_use_their_parameters():
     h = 1e-6
-    for f, p in ((AF.leaky_relu, {"alpha": 0.3}), (AF.elu, {"alpha": 0.4}), (AF.swish, {"beta": 1.7})):
+    for f, p in ((AF.leaky_relu, {"alpha": 0.3}), (AF.elu, {"alpha": 0.4}), (AF.swish, {"alpha": 1.7}),
+                 (AF.parametric_elu, {"alpha": 0.6, "beta": 1.8}), (AF.selu, {"alpha": 1.2, "scale": 0.9})):
         numeric = (f(X + h, **p) - f(X - h, **p)) / (2 * h)
         np.testing.assert_allclose(f.derivative(X, **p), numeric, rtol=1e-7, atol=1e-9)
 
@@ -137,9 +154,55 @@ def test_no_overflow_warnings_nans_or_subnormals_for_extreme_inputs(x):
             d = f.derivative(x)
             assert not np.any(np.isnan(y)), title
             assert not np.any(np.isnan(d)), title
-            if title in ("sigmoid", "softmax", "elu", "selu", "swish", "gelu"):
+            if title in ("sigmoid", "softmax", "elu", "selu", "swish", "gelu", "mish", "parametric_elu"):
                 tiny = np.finfo(np.float64).tiny
                 assert not np.any((y != 0) & (np.abs(y) < tiny)), title
+
+
+def test_swish_takes_beta_as_its_older_name_for_alpha():
+    """Files written here before swish's parameter was named alpha (as the seed's later version names it)."""
+    assert AF.swish.resolve_params({"beta": 1.7}) == {"alpha": 1.7}
+    np.testing.assert_array_equal(AF.swish(X, beta=1.7), AF.swish(X, alpha=1.7))
+    np.testing.assert_array_equal(AF.swish.derivative(X, beta=1.7), AF.swish.derivative(X, alpha=1.7))
+    np.testing.assert_allclose(AF.swish(X, beta=1.7), reference("swish", X, alpha=1.7), rtol=1e-12)
+    assert Layer(2, 3, "hidden", "swish", {"beta": 0.5}).activation_params == {"alpha": 0.5}
+    with pytest.raises(ValueError, match="alpha or its older name beta, not both"):
+        AF.swish(X, alpha=1.0, beta=1.0)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        AF.elu(X, beta=1.0)  # the alias is swish's alone
+
+
+def test_documented_minima_and_slopes_at_zero():
+    """docs/ACTIVATIONS_AND_COSTS.md: mish dips to about -0.309, swish to -0.278 / alpha; mish' (0) = 0.6."""
+    z = np.linspace(-6.0, 0.0, 600_001)
+    assert AF.mish(z).min() == pytest.approx(-0.30884, abs=5e-6)
+    for alpha in (0.5, 1.0, 2.0):
+        assert AF.swish(z / alpha, alpha=alpha).min() * alpha == pytest.approx(-0.27846, abs=5e-6)
+    assert AF.mish.derivative(np.array([0.0]))[0] == pytest.approx(0.6, rel=1e-15)
+    assert AF.parametric_elu(np.array([-50.0]), beta=2.5)[0] == pytest.approx(-2.5)
+
+
+def test_selu_uses_the_constants_it_is_given():
+    """The later files store alpha and scale rounded to 8 decimals: those numbers are used as they are."""
+    rounded = {"alpha": 1.67326324, "scale": 1.05070098}
+    y = AF.selu(X, **rounded)
+    np.testing.assert_allclose(y, reference("selu", X, **rounded), rtol=1e-14, atol=1e-300)
+    assert not np.array_equal(y[X < 0], AF.selu(X)[X < 0])
+    np.testing.assert_allclose(AF.selu(X), reference("selu", X), rtol=1e-14)
+
+
+@pytest.mark.parametrize("title", ["swish", "mish"])
+def test_swish_and_mish_vanish_far_below_zero_instead_of_growing(title):
+    """z * sigmoid(z) and z * tanh(softplus(z)) tend to 0 as z -> -inf; a clamped exp must not make them huge."""
+    f = getattr(AF, title)
+    x = np.array([-1e300, -1e20, -1e4, -700.0, -200.0, -40.0])
+    with np.errstate(all="raise"):
+        y, d = f(x), f.derivative(x)
+    np.testing.assert_allclose(y, reference(title, x), rtol=1e-12, atol=1e-300)
+    assert np.all(np.abs(d) < 1e-15)
+    big = np.array([40.0, 1e4, 1e300])
+    np.testing.assert_array_equal(f(big), big)
+    np.testing.assert_array_equal(f.derivative(big), 1.0)
 
 
 def test_softmax_is_shift_invariant_and_stable():

@@ -88,6 +88,103 @@ def test_unknown_init_is_rejected():
         Layer(3, 4, "hidden", weight_init="glorot-ish")
 
 
+FAN_IN, FAN_OUT = 200, 300
+
+
+@pytest.mark.parametrize("spec,kind,spread", [
+    ("he_normal", "normal", math.sqrt(2 / FAN_IN)),
+    ("xavier_normal", "normal", math.sqrt(2 / (FAN_IN + FAN_OUT))),
+    ("glorot_normal", "normal", math.sqrt(2 / (FAN_IN + FAN_OUT))),
+    ("lecun_normal", "normal", math.sqrt(1 / FAN_IN)),
+    ({"name": "normal", "std": 0.03}, "normal", 0.03),
+    ("normal", "normal", 0.1),
+    ("xavier_uniform", "uniform", math.sqrt(6 / (FAN_IN + FAN_OUT))),
+    ("glorot_uniform", "uniform", math.sqrt(6 / (FAN_IN + FAN_OUT))),
+    ("lecun_uniform", "uniform", math.sqrt(3 / FAN_IN)),
+    ({"name": "uniform", "limit": 0.02}, "uniform", 0.02),
+    ("uniform", "uniform", 0.1),
+])
+def test_weight_initialisers_draw_from_their_distributions(spec, kind, spread):
+    """Normal schemes: the sample std (spread = σ); uniform ones: the range and variance l²/3 (spread = l)."""
+    w = Layer(FAN_IN, FAN_OUT, "hidden", weight_init=spec, rng=5).weights.ravel()
+    assert abs(w.mean()) < 0.01 * spread
+    if kind == "normal":
+        assert w.std() == pytest.approx(spread, rel=0.01)
+        assert np.max(np.abs(w)) > 3.5 * spread  # tails: 60,000 normal draws reach beyond 3.5 σ
+    else:
+        assert np.max(np.abs(w)) <= spread and np.max(np.abs(w)) > 0.999 * spread
+        assert w.var() == pytest.approx(spread ** 2 / 3, rel=0.02)
+
+
+def test_initialisers_are_seeded_and_aliases_draw_the_same_numbers():
+    for a, b in (("he", "he_normal"), ("xavier", "glorot_normal"), ("glorot_uniform", "xavier_uniform"),
+                 ("lecun", "lecun_normal"), ("normal", {"name": "normal", "std": 0.1})):
+        np.testing.assert_array_equal(Layer(5, 7, "hidden", weight_init=a, rng=3).weights,
+                                      Layer(5, 7, "hidden", weight_init=b, rng=3).weights)
+    spec = {"weight_init": "lecun_uniform", "bias_init": {"name": "normal", "std": 0.2}}
+    first, again, other = (Layer(5, 7, "hidden", **spec, rng=seed) for seed in (3, 3, 4))
+    np.testing.assert_array_equal(first.weights, again.weights)
+    np.testing.assert_array_equal(first.biases, again.biases)
+    assert not np.array_equal(first.weights, other.weights) and not np.array_equal(first.biases, other.biases)
+    # weights and biases come one after the other from the same generator
+    rng = np.random.default_rng(3)
+    limit = math.sqrt(3 / 5)
+    np.testing.assert_array_equal(first.weights, rng.uniform(-limit, limit, size=(7, 5)))
+    np.testing.assert_array_equal(first.biases, rng.normal(0.0, 0.2, size=7))
+
+
+def test_default_initialisation_draws_what_it_always_drew():
+    """By activation, N(0, σ²) from the layer's generator and zero biases: the shipped models' start."""
+    for activation, std in (("tanh", math.sqrt(2 / 7)), ("elu", math.sqrt(2 / 3)), ("selu", math.sqrt(1 / 3)),
+                            ("mish", math.sqrt(2 / 3)), ("parametric_elu", math.sqrt(2 / 3))):
+        layer = Layer(3, 4, "hidden", activation, rng=1)
+        np.testing.assert_array_equal(layer.weights, np.random.default_rng(1).normal(0.0, std, size=(4, 3)))
+        assert np.all(layer.biases == 0)
+
+
+@pytest.mark.parametrize("spec,value", [("zeros", 0.0), ("ones", 1.0), ({"name": "constant", "value": -0.25}, -0.25),
+                                        ("constant", 0.0)])
+def test_constant_bias_initialisers(spec, value):
+    layer = Layer(4, 6, "hidden", bias_init=spec, rng=0)
+    np.testing.assert_array_equal(layer.biases, np.full(6, value))
+    assert layer.bias_init["name"] == (spec if isinstance(spec, str) else spec["name"])
+
+
+def test_normal_bias_initialiser_and_what_a_layer_records():
+    layer = Layer(50, 4000, "output", "linear", weight_init={"name": "uniform", "limit": 0.5},
+                  bias_init={"name": "normal", "std": 0.3}, rng=2)
+    assert layer.biases.std() == pytest.approx(0.3, rel=0.05) and abs(layer.biases.mean()) < 0.03
+    assert layer.weight_init == {"name": "uniform", "limit": 0.5}
+    assert layer.bias_init == {"name": "normal", "std": 0.3}
+    assert Layer(3, 4, "hidden", weight_init="glorot_uniform").weight_init == {"name": "xavier_uniform"}
+    assert Layer(3, 4, "hidden", weight_init="normal", init_std=0.25).weight_init == {"name": "normal", "std": 0.25}
+    assert Layer(3, 4, "hidden").weight_init == {"name": "he_normal"}
+    assert Layer(3, 4, "hidden").bias_init == {"name": "zeros"}
+    given = Layer(2, 2, "hidden", weights=np.eye(2), biases=[1.0, 2.0])
+    assert given.weight_init is None and given.bias_init is None
+    inp = Layer(3, 3, "input", weight_init="ones", bias_init="ones")  # an input layer stays zeros
+    assert np.all(inp.weights == 0) and np.all(inp.biases == 0)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"weight_init": "ones"}, "weight_init must be one of"),
+    ({"weight_init": {"std": 0.1}}, "must be a name or a dict with a 'name'"),
+    ({"weight_init": 3}, "must be a name or a dict"),
+    ({"weight_init": {"name": "he_normal", "std": 0.1}}, "'he_normal' takes no parameter, got std"),
+    ({"weight_init": {"name": "uniform", "std": 0.1}}, "'uniform' takes limit, got std"),
+    ({"weight_init": {"name": "normal", "std": -0.1}}, "std must be a finite number >= 0"),
+    ({"weight_init": {"name": "uniform", "limit": float("inf")}}, "limit must be a finite number >= 0"),
+    ({"weight_init": "normal", "init_std": "0.1"}, "std must be a finite number >= 0"),
+    ({"weight_init": {"name": "normal", "std": True}}, "std must be a finite number >= 0"),
+    ({"bias_init": "he_normal"}, "bias_init must be one of zeros, ones, constant, normal"),
+    ({"bias_init": {"name": "constant", "value": float("nan")}}, "value must be a finite number"),
+    ({"bias_init": {"name": "constant", "std": 1.0}}, "'constant' takes value, got std"),
+])
+def test_bad_initialisers_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Layer(3, 4, "hidden", rng=0, **kwargs)
+
+
 def test_weights_are_live_and_assignment_copies_in_place():
     layer = Layer(2, 2, "hidden", ActivationFunction.linear, rng=0)
     x = np.array([1.0, 2.0])

@@ -65,6 +65,8 @@ def test_create_trains_reports_and_saves_with_a_training_record(workspace):
     assert record["runs"][0]["training_samples"] == 80 + 2 * main_create_and_train.SETTINGS["xor"][
         "generated_samples_per_class"]
     assert content["Layer_0"]["layer_type"] == "input" and content["cost_function"] == "cross_entropy"
+    assert record["initializers"] == [{"layer": 1, "weights": {"name": "xavier_normal"}, "biases": {"name": "zeros"}},
+                                      {"layer": 2, "weights": {"name": "xavier_normal"}, "biases": {"name": "zeros"}}]
 
 
 def test_same_settings_rewrite_the_same_bytes(workspace, tmp_path):
@@ -139,6 +141,10 @@ def test_continue_appends_to_the_record_and_writes_the_output(workspace, tmp_pat
     ("main_create_and_train.py", ["--epochs", "-3"]),
     ("main_create_and_train.py", ["--learning-rate", "fast"]),
     ("main_create_and_train.py", ["--all", "--model", "x.json"]),
+    ("main_create_and_train.py", ["--all", "--checkpoint", "x.json"]),
+    ("main_create_and_train.py", ["--checkpoint", ""]),
+    ("main_continue_training.py", ["--checkpoint", ""]),
+    ("main_continue_training.py", ["--model", "m.json", "--checkpoint", "./m.json"]),
     ("main_load.py", ["--predict"]),
     ("main_load.py", ["--trace"]),
     ("main_load.py", ["--plot", "picture.jpg"]),
@@ -215,3 +221,45 @@ def test_runaway_create_writes_nothing(workspace, tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "diverged" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_checkpoint_option_of_both_training_scripts(workspace, tmp_path):
+    folder, _ = workspace
+    created = script("main_create_and_train.py", "--problem", "xor", "--data", folder / "xor.json",
+                     "--model", tmp_path / "model.json", "--epochs", 3, "--quiet",
+                     "--checkpoint", tmp_path / "best.json", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    final = json.loads((tmp_path / "model.json").read_text())
+    best = json.loads((tmp_path / "best.json").read_text())
+    history = final["training_record"]["history"]
+    chosen = min(history, key=lambda entry: entry["val_cost"])
+    assert best["training_record"]["checkpoint"] == {"epoch": chosen["epoch"], "monitored": "val_cost",
+                                                     "value": chosen["val_cost"]}
+    assert best["training_record"]["history"] == history[:chosen["epoch"]]
+    assert best["cost_function"] == "cross_entropy"
+    if chosen["epoch"] == len(history):
+        assert [best[f"Layer_{i}"] for i in range(3)] == [final[f"Layer_{i}"] for i in range(3)]
+
+    before = (tmp_path / "model.json").read_bytes()
+    continued = script("main_continue_training.py", "--problem", "xor", "--model", tmp_path / "model.json",
+                       "--data", folder / "xor.json", "--epochs", 2, "--quiet", "--output", tmp_path / "more.json",
+                       "--checkpoint", tmp_path / "best_more.json", cwd=tmp_path)
+    assert continued.returncode == 0, continued.stderr
+    assert (tmp_path / "model.json").read_bytes() == before
+    record = NeuralNet().load(tmp_path / "best_more.json").training_record
+    assert record["checkpoint"]["epoch"] in (4, 5) and record["history"][:3] == history
+
+
+def test_settings_choose_the_initialisers_and_the_record_keeps_them():
+    problem = get_problem("xor")
+    settings = dict(main_create_and_train.SETTINGS["xor"], hidden_layers=[6, 5], weight_init="lecun_uniform",
+                    bias_init={"name": "constant", "value": 0.125})
+    net = main_create_and_train.build_network(problem, settings, seed=4)
+    for layer in net.layers[1:]:
+        assert np.max(np.abs(layer.weights)) <= np.sqrt(3 / layer.previousLayer_size)
+        assert np.all(layer.biases == 0.125)
+    assert main_create_and_train.initializers_record(net) == [
+        {"layer": i, "weights": {"name": "lecun_uniform"}, "biases": {"name": "constant", "value": 0.125}}
+        for i in (1, 2, 3)]
+    again = main_create_and_train.build_network(problem, settings, seed=4)
+    assert all(np.array_equal(a.weights, b.weights) for a, b in zip(net.layers, again.layers))

@@ -10,9 +10,11 @@ from src.layer import Layer
 from src.neural_network import NeuralNet
 from src.training import Training, TrainingDiverged
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "linear", "sign", "step")
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "mish", "parametric_elu",
+          "linear", "sign", "step")
 PAIRINGS = [("tanh", "mse"), ("sigmoid", "mse"), ("softmax", "mse"), ("linear", "mse"),
-            ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]
+            ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"), ("linear", "mae"), ("sigmoid", "mae")]
+LATER_NAMES = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
 
 
 def build(sizes, hidden="leaky_relu", output="tanh", seed=0, bias_std=0.0):
@@ -67,6 +69,9 @@ def test_backpropagation_matches_finite_differences(hidden, output, cost, single
     targets = targets_for(output, 1, rng)[0] if single else targets_for(output, 7, rng)
     for step in net.forward_trace(inputs)[1:-1]:
         assert np.min(np.abs(step["weighted_input"])) > 1e-3, "a kink too close for finite differences"
+    if cost == "mae":
+        # h = 1e-6 moves an output by far less than 1e-4: no difference quotient straddles the kink
+        assert np.min(np.abs(net.forward_propagation(inputs) - targets)) > 1e-4, "too close to MAE's kink"
 
     gradients, predictions = training.backpropagation(inputs, targets)
 
@@ -86,6 +91,53 @@ def test_cross_entropy_is_refused_after_other_output_activations(output):
     net = build((3, 4, 2), output=output)
     with pytest.raises(ValueError, match="cross_entropy needs a sigmoid .* or a softmax"):
         Training(net, 0.01, 1.0, "cross_entropy")
+    for later in LATER_NAMES.values():
+        with pytest.raises(ValueError, match=f"{later} needs a .* output layer, but this network's "
+                                             f"output layer is {output}: use cost_function='mse' or 'mae'"):
+            Training(net, 0.01, 1.0, later)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_the_later_cross_entropy_names_give_the_same_costs_and_gradients(output):
+    rng = np.random.default_rng(5)
+    net = build((4, 6, 3), "tanh", output, seed=2, bias_std=0.3)
+    inputs, targets = rng.normal(size=(9, 4)), targets_for(output, 9, rng)
+    gradients, predictions = Training(net, 0.1, None, "cross_entropy").backpropagation(inputs, targets)
+    later = Training(net, 0.1, None, LATER_NAMES[output])
+    later_gradients, later_predictions = later.backpropagation(inputs, targets)
+    np.testing.assert_array_equal(later_predictions, predictions)
+    assert gradients.keys() == later_gradients.keys()
+    for key in gradients:
+        np.testing.assert_array_equal(later_gradients[key], gradients[key])
+    assert later.cost(predictions, targets) == Training(net, 0.1, None, "cross_entropy").cost(predictions, targets)
+
+
+@pytest.mark.parametrize("output,name,other", [("softmax", "binary_crossentropy", "categorical_crossentropy"),
+                                               ("sigmoid", "categorical_crossentropy", "binary_crossentropy")])
+def test_a_later_cross_entropy_name_with_the_other_output_says_which_to_use(output, name, other):
+    with pytest.raises(ValueError, match=f"{name} needs a .* output layer, but this network's output layer "
+                                         f"is {output}: use cost_function='{other}'"):
+        Training(build((3, 4, 2), output=output), 0.01, 1.0, name)
+
+
+def test_mae_is_the_mean_absolute_error_with_subgradient_zero_where_exact():
+    net = build((2, 3, 2), output="linear", seed=1)
+    training = Training(net, 0.1, None, "mae")
+    predictions = np.array([[0.5, -0.5], [1.0, 2.0]])
+    targets = np.array([[1.0, -1.0], [-1.0, 2.0]])
+    assert training.cost(predictions, targets) == pytest.approx((0.5 + 0.5 + 2.0 + 0.0) / 4)
+    inputs = np.array([[0.3, -0.7], [1.1, 0.4]])
+    exact = net.forward_propagation(inputs)
+    gradients, _ = training.backpropagation(inputs, exact)  # every output exactly on target
+    for key, value in gradients.items():
+        assert np.all(value == 0), key
+    half = exact.copy()
+    half[:, 1] += 1.0  # output 0 exact (subgradient 0), output 1 too low: sign -1 per sample
+    gradients, _ = training.backpropagation(inputs, half)
+    hidden = net.layers[1].forward_propagation(net.scale_inputs(inputs))
+    np.testing.assert_allclose(gradients["weights_2"], np.array([np.zeros(3), -hidden.sum(axis=0) / 4]),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(gradients["biases_2"], [0.0, -2 / 4])
 
 
 @pytest.mark.parametrize("kwargs", [{"cost_function": "hinge"}, {"optimizer": "rmsprop"},
@@ -321,3 +373,84 @@ def test_targets_outside_the_output_range_are_refused():
     net = build((2, 3, 2), output="sigmoid")
     with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
         Training(net, 0.01, 1.0, "cross_entropy").train(np.zeros((4, 2)), -np.ones((4, 2)), 1, verbose=False)
+
+
+# --- checkpoints ---
+
+def noisy_regression(seed=0, n=64):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 2))
+    return x, x[:, :1] * 2 - x[:, 1:] + rng.normal(0, 0.5, size=(n, 1))
+
+
+def improving_epochs(history, key):
+    best, epochs = np.inf, []
+    for entry in history:
+        if entry[key] < best:
+            best = entry[key]
+            epochs.append(entry["epoch"])
+    return epochs
+
+
+@pytest.mark.parametrize("with_validation", [False, True], ids=["training-cost", "validation-cost"])
+def test_checkpoint_holds_the_best_epoch_saved_after_each_improvement(tmp_path, with_validation):
+    x, t = noisy_regression()
+    validation = noisy_regression(seed=1) if with_validation else None
+    net = build((2, 16, 1), output="linear", seed=3)
+    net.training_record = {"history": [{"epoch": 1, "cost": 9.0}]}
+    training = Training(net, 0.1, None, "mse", "adam", seed=4)
+    training.epochs_done = 1
+    path = tmp_path / "best.json"
+    snapshots, saved = {}, []
+    original = training.save_checkpoint
+
+    def spy(*args, **kwargs):
+        saved.append(training.epochs_done)
+        original(*args, **kwargs)
+
+    training.save_checkpoint = spy
+    history = training.train(x, t, 12, 8, validation_data=validation, verbose=False, checkpoint=path,
+                             callback=lambda entry: snapshots.update({entry["epoch"]: training._params.copy()}))
+    key = "val_cost" if with_validation else "cost"
+    improving = improving_epochs(history, key)
+    assert saved == improving and len(improving) < len(history), "the run should not improve every epoch"
+    best = min(history, key=lambda entry: entry[key])
+    loaded = NeuralNet().load(path)
+    np.testing.assert_array_equal(loaded.parameter_vector(), snapshots[best["epoch"]])
+    assert loaded.cost_function == "mse"
+    record = loaded.training_record
+    assert record["checkpoint"] == {"epoch": best["epoch"], "monitored": key, "value": best[key]}
+    assert [entry["epoch"] for entry in record["history"]] == list(range(1, best["epoch"] + 1))
+    assert "seconds" not in record["history"][-1]
+    assert net.training_record == {"history": [{"epoch": 1, "cost": 9.0}]} and net.cost_function is None
+
+
+def test_checkpoint_is_never_a_diverged_epoch(tmp_path):
+    x, t = noisy_regression()
+    net = build((2, 8, 1), output="linear", seed=3)
+    training = Training(net, 0.01, None, "mse", "sgd")
+    path = tmp_path / "best.json"
+
+    def blow_up(entry):
+        if entry["epoch"] == 3:
+            training.learning_rate = 1e200
+
+    with pytest.raises(TrainingDiverged, match="diverged in epoch 4"):
+        training.train(x, t, 10, 8, verbose=False, checkpoint=path, callback=blow_up)
+    loaded = NeuralNet().load(path)
+    assert loaded.training_record["checkpoint"]["epoch"] <= 3
+    assert np.all(np.isfinite(loaded.parameter_vector()))
+
+    before = path.read_bytes()
+    with pytest.raises(TrainingDiverged, match="diverged in epoch 1"):
+        Training(build((2, 8, 1), output="linear"), 1e200, None, "mse", "sgd").train(
+            x, t, 3, 8, verbose=False, checkpoint=path)
+    assert path.read_bytes() == before
+
+
+def test_checkpoint_in_a_missing_folder_is_refused_before_training(tmp_path):
+    x, t = noisy_regression()
+    training = Training(build((2, 4, 1), output="linear"), 0.01, None, "mse")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        training.train(x, t, 2, 8, verbose=False, checkpoint=tmp_path / "no" / "best.json")
+    assert training.epochs_done == 0
