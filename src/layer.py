@@ -39,8 +39,6 @@ _INIT_FOR_ACTIVATION = {
     "relu": "he_normal", "leaky_relu": "he_normal", "elu": "he_normal", "parametric_elu": "he_normal",
     "gelu": "he_normal", "swish": "he_normal", "mish": "he_normal", "selu": "lecun_normal",
 }
-WEIGHT_INITS = tuple(initializers.WEIGHT_INITS) + tuple(initializers.ALIASES)
-BIAS_INITS = tuple(initializers.BIAS_INITS)
 
 
 def _check_size(name, value):
