@@ -21,7 +21,7 @@ import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__
 
 from main_create_and_train import settings_of
 from src.arguments import file_path, non_negative_int, positive_float, positive_int
-from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,
+from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, held_out_summary, run,
                      train_and_record, training_data)
 from src.neural_network import NeuralNet
 from src.problems import get_problem
@@ -75,12 +75,13 @@ def main(argv=None):
               f"for {args.epochs} epochs at learning rate {learning_rate:g}")
     history, seconds = train_and_record(
         net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
-        seed=seed, verbose=not args.quiet, checkpoint=args.checkpoint,
+        seed=seed, verbose=not args.quiet, checkpoint=args.checkpoint, regression=problem.is_regression,
         run_info={"script": "main_continue_training.py", "data_file": display_path(data_path),
                   "continued_from": display_path(model_path)})
     net.save(output_path)
-    print(f"{problem.name}: {100 * history[-1]['val_accuracy']:.4f} % right on {validation[0].shape[0]:,} "
-          f"held-out samples after {len(history)} more epochs in {seconds:.1f} s; saved {display_path(output_path)}")
+    phrase, _ = held_out_summary(net, problem, history, validation)
+    print(f"{problem.name}: {phrase} after {len(history)} more epochs in {seconds:.1f} s; "
+          f"saved {display_path(output_path)}")
 
 
 if __name__ == "__main__":

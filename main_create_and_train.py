@@ -28,7 +28,8 @@ import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__
 import numpy as np
 
 from src.arguments import file_path, non_negative_int, positive_float, positive_int
-from src.cli import add_problem_argument, display_path, held_out_data, run, train_and_record, training_data
+from src.cli import (add_problem_argument, display_path, held_out_data, held_out_summary, run, train_and_record,
+                     training_data)
 from src.layer import Layer
 from src.neural_network import NeuralNet
 from src.problems import get_problem
@@ -61,6 +62,14 @@ SETTINGS = {
     "quadrant": {**COMMON, "hidden_layers": [8], "hidden_activation": "tanh",
                  "learning_rate": 0.02, "epochs": 10, "batch_size": 64,
                  "generated_samples_per_class": 5_000},
+    "iris": {**COMMON, "hidden_layers": [8], "hidden_activation": "tanh",
+             "learning_rate": 0.02, "epochs": 10, "batch_size": 64,
+             "generated_samples_per_class": 5_000},
+    # A regression: a linear output (scaled to the prices, see create_and_train) and MSE.
+    "linear_regression": {**COMMON, "hidden_layers": [16], "hidden_activation": "leaky_relu",
+                          "output_activation": "linear", "cost_function": "mse",
+                          "learning_rate": 0.01, "epochs": 30,
+                          "generated_samples_per_class": 100_000},
 }
 
 
@@ -106,6 +115,8 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     activation = settings["output_activation"]
     inputs, targets = training_data(problem, settings, data_path, activation)
     validation = held_out_data(problem, settings, activation)
+    if problem.is_regression:  # the last layer learns (price - mean) / std, numbers of order 1
+        net.set_output_scaling(targets.mean(axis=0), targets.std(axis=0))
     shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_outputs])
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
@@ -116,12 +127,11 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     history, seconds = train_and_record(net, settings, inputs, targets, validation,
                                         epochs=settings["epochs"], learning_rate=settings["learning_rate"],
                                         seed=settings["seed"], run_info=run_info, verbose=verbose,
-                                        checkpoint=checkpoint)
+                                        checkpoint=checkpoint, regression=problem.is_regression)
     net.save(model_path)
-    final = history[-1]
+    phrase, figure = held_out_summary(net, problem, history, validation)
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
-            "held_out_accuracy": final["val_accuracy"],
-            "held_out_samples": validation[0].shape[0], "model": display_path(model_path)}
+            "held_out": phrase, "held_out_figure": figure, "model": display_path(model_path)}
 
 
 def main(argv=None):
@@ -156,15 +166,14 @@ def main(argv=None):
                                    args.model or problem.model_path, verbose=not args.quiet,
                                    checkpoint=args.checkpoint)
         summaries.append(summary)
-        print(f"{name}: {100 * summary['held_out_accuracy']:.4f} % right on {summary['held_out_samples']:,} "
-              f"held-out samples after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
+        print(f"{name}: {summary['held_out']} after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
               f"saved {summary['model']}")
     if len(summaries) > 1:
-        print(f"\n{'problem':<14}{'network':<12}{'held-out accuracy':>19}{'seconds':>10}")
+        print(f"\n{'problem':<19}{'network':<12}{'held-out':>15}{'seconds':>10}")
         for s in summaries:
-            print(f"{s['problem']:<14}{s['network']:<12}{100 * s['held_out_accuracy']:>17.4f} %"
-                  f"{s['seconds']:>10.1f}")
-        print(f"{'total':<14}{'':<12}{'':>19}{sum(s['seconds'] for s in summaries):>10.1f}")
+            print(f"{s['problem']:<19}{s['network']:<12}{s['held_out_figure']:>15}{s['seconds']:>10.1f}")
+        print(f"{'total':<19}{'':<12}{'':>15}{sum(s['seconds'] for s in summaries):>10.1f}")
+        print("held-out: the accuracy of a classifier; for a regression, the RMSE against the noise-free target")
 
 
 if __name__ == "__main__":

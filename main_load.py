@@ -9,10 +9,15 @@
 Accuracy is measured on the problem's data file and on samples drawn fresh
 from the problem's definition (never seen in training), with the confusion
 matrix and precision, recall and F1 per class. For red, every one of the
-256^3 colours is checked too.
+256^3 colours is checked too. A regression (linear_regression) is measured by
+MAE, MSE, RMSE and R² on the same two sets, and against the noise-free
+targets as well (what the network could at best learn); --predict prints the
+predicted value and --plot shows predicted against true values, the residuals
+and the cost curve.
 """
 
 import argparse
+import dataclasses
 
 import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
 
@@ -21,9 +26,10 @@ import numpy as np
 from src.arguments import non_negative_int, positive_int
 from src.cli import add_problem_argument, check_model_fits, run
 from src.datasets import load_dataset
-from src.evaluation import cube_report, evaluate, report, whole_cube_check
+from src.evaluation import cube_report, evaluate, regression_metrics, regression_report, report, whole_cube_check
 from src.neural_network import NeuralNet
 from src.plotting import save_plot, terminal_map
+from src.regression_plots import save_regression_plot
 from src.problems import get_problem
 
 
@@ -45,10 +51,18 @@ def predict_samples(net, problem, values, trace):
         raise ValueError("--predict values must be finite numbers")
     activation = net.output_activation.title
     truth = problem.generator.label(samples)
+    unit = unit_of(problem)
     for sample, true in zip(samples, truth):
         outputs = net.forward_propagation(sample)
-        winner = int(np.argmax(outputs))
         shown = ", ".join(f"{v:g}" for v in sample)
+        if problem.is_regression:
+            values = "; ".join(f"{name} {value:.4f}{unit}" for name, value in zip(problem.target_names, outputs))
+            clean = "; ".join(f"{value:.4f}{unit}" for value in true)
+            print(f"({shown}) -> {values} (by the definition, without noise: {clean})")
+            if trace:
+                print_trace(net, sample)
+            continue
+        winner = int(np.argmax(outputs))
         print(f"({shown}) -> {problem.class_names[winner]} (confidence {100 * confidence(outputs, activation):.2f} %; "
               f"by the definition: {problem.class_names[int(np.argmax(true))]})")
         print("  outputs: " + ", ".join(f"{name} {v:.6f}" for name, v in zip(problem.class_names, outputs)))
@@ -70,6 +84,74 @@ def print_trace(net, sample):
               f"{name}{params}:")
         print(f"    z = W @ a + b: {step['weighted_input']}")
         print(f"    a = {name}(z):   {step['activation']}")
+    if net.output_offset is not None:
+        print(f"  output = offset + scale * a (output scaling): {net.forward_propagation(sample)}")
+
+
+def unit_of(problem):
+    """' k$' for a problem whose generator names a UNIT for its targets, else ''."""
+    unit = getattr(problem.generator, "UNIT", "")
+    return f" {unit}" if unit else ""
+
+
+def report_regression(net, problem, inputs, targets, fresh, fresh_seed, data_path):
+    """MAE, MSE, RMSE, R² on the data file and on fresh samples, each also against the noise-free targets."""
+    unit = unit_of(problem).strip()
+    label = problem.generator.label
+    fresh_inputs, fresh_targets = problem.generator.generate(fresh, fresh_seed)
+    for title, x, t in ((f"data file {data_path}", inputs, targets),
+                        (f"fresh samples (seed {fresh_seed}, {fresh:,})", fresh_inputs.astype(np.float64),
+                         fresh_targets)):
+        predictions = net.predict(x)
+        print(regression_report(title, regression_metrics(predictions, t), unit))
+        print(regression_report("  against the noise-free targets", regression_metrics(predictions, label(x)), unit))
+        best = regression_metrics(label(x), t)
+        print(f"  the definition itself scores: RMSE {best['rmse']:.4f} {unit}, R² {best['r2']:.6f} "
+              "(the best any model can do on these noisy targets)")
+
+
+def report_classifier(net, problem, inputs, targets, args, data_path):
+    """Accuracy, confusion matrix and per-class scores on the data file and fresh samples (and more for red)."""
+    predict = net.predict
+    print(report(f"data file {data_path}", evaluate(predict, inputs, targets, problem.n_classes),
+                 problem.class_names))
+    fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
+    print(report(f"fresh samples (seed {args.fresh_seed})",
+                 evaluate(predict, fresh_inputs.astype(np.float64), fresh_targets, problem.n_classes),
+                 problem.class_names))
+    if problem.name == "red" and not args.no_cube:
+        generator = problem.generator
+        print(cube_report(whole_cube_check(predict, generator.squared_distance_from_red, generator.label)))
+    if problem.n_inputs == 2:
+        print(terminal_map(predict, problem.input_low, problem.input_high, width=64, height=22,
+                           class_names=problem.class_names, axis_names=problem.input_names))
+
+
+def plane_view(problem, predict, inputs, targets):
+    """A 2-D view of a problem with more than 3 inputs, for its picture: ``(problem, predict, points, note)``.
+
+    The plane is that of the two inputs whose class means differ most (as a
+    share of the domain), for iris the petal length and width; the other inputs
+    are held at the mean of the data points. ``predict`` of the view takes
+    points of that plane; ``points`` are the data points projected onto it.
+    """
+    classes = np.argmax(targets, axis=1)
+    width = np.asarray(problem.input_high) - np.asarray(problem.input_low)
+    means = np.array([inputs[classes == c].mean(axis=0) for c in np.unique(classes)])
+    axes = sorted(np.argsort(-(means.std(axis=0) / width), kind="stable")[:2])
+    fixed = inputs.mean(axis=0)
+
+    def predict_in_plane(points):
+        full = np.tile(fixed, (len(points), 1))
+        full[:, axes] = points
+        return predict(full)
+
+    pick = lambda values: tuple(values[i] for i in axes)  # noqa: E731
+    view = dataclasses.replace(problem, input_names=pick(problem.input_names),
+                               input_low=pick(problem.input_low), input_high=pick(problem.input_high))
+    held = ", ".join(f"{problem.input_names[i]} {fixed[i]:.3g}" for i in range(problem.n_inputs)
+                     if i not in axes)
+    return view, predict_in_plane, inputs[:, axes], f"the other inputs at the data's mean: {held}"
 
 
 def main(argv=None):
@@ -80,12 +162,15 @@ def main(argv=None):
     parser.add_argument("--model", help="model file (default: models/model_<problem>.json)")
     parser.add_argument("--data", help="data file (default: the problem's file in data/)")
     parser.add_argument("--predict", nargs="+", type=float, metavar="V",
-                        help="classify these inputs (raw units; several samples one after the other)")
+                        help="classify these inputs, or predict their value for a regression "
+                             "(raw units; several samples one after the other)")
     parser.add_argument("--trace", action="store_true",
                         help="with --predict: print every layer's weighted input and activation")
-    parser.add_argument("--plot", metavar="FILE.png", help="write a picture of the decision regions")
+    parser.add_argument("--plot", metavar="FILE.png", help="write a picture of the decision regions "
+                        "(a regression: predicted against true values and the residuals)")
     parser.add_argument("--fresh", type=positive_int, default=10_000, metavar="N",
-                        help="fresh samples per class drawn from the definition (default: 10000)")
+                        help="fresh samples per class (for a regression: in all) drawn from the "
+                             "definition (default: 10000)")
     parser.add_argument("--fresh-seed", type=non_negative_int, default=2024,
                         help="seed of the fresh samples (default: 2024)")
     parser.add_argument("--no-cube", action="store_true", help="red: skip the check of all 256^3 colours")
@@ -99,7 +184,6 @@ def main(argv=None):
     model_path = args.model or problem.model_path
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
-    predict = net.predict
     activation = net.output_activation.title
 
     if args.predict:
@@ -110,27 +194,28 @@ def main(argv=None):
         print(f"model {model_path}: "
               + " -> ".join([str(net.n_inputs)] + [f"{l.layer_size} {l.activation_func.title}"
                                                     for l in net.layers[1:]]))
-        print(report(f"data file {data_path}", evaluate(predict, inputs, targets, problem.n_classes),
-                     problem.class_names))
-        fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
-        print(report(f"fresh samples (seed {args.fresh_seed})",
-                     evaluate(predict, fresh_inputs.astype(np.float64), fresh_targets, problem.n_classes),
-                     problem.class_names))
-        if problem.name == "red" and not args.no_cube:
-            generator = problem.generator
-            print(cube_report(whole_cube_check(predict, generator.squared_distance_from_red, generator.label)))
-        if problem.n_inputs == 2:
-            print(terminal_map(predict, problem.input_low, problem.input_high, width=64, height=22,
-                               class_names=problem.class_names, axis_names=problem.input_names))
+        if problem.is_regression:
+            report_regression(net, problem, inputs, targets, args.fresh, args.fresh_seed, data_path)
+        else:
+            report_classifier(net, problem, inputs, targets, args, data_path)
 
     if args.plot:
-        inputs, targets = load_dataset(args.data or problem.data_path, problem)
+        inputs, targets = load_dataset(args.data or problem.data_path, problem, activation)
         history = net.training_record.get("history", []) if isinstance(net.training_record, dict) else []
         costs = [entry.get("cost") for entry in history if isinstance(entry, dict)]
         val_costs = [entry.get("val_cost") for entry in history if isinstance(entry, dict)]
-        save_plot(args.plot, predict, problem, points=inputs, point_classes=targets,
-                  costs=costs or None, val_costs=val_costs if any(v is not None for v in val_costs) else None,
-                  true_label=problem.generator.label)
+        val_costs = val_costs if any(v is not None for v in val_costs) else None
+        if problem.is_regression:
+            save_regression_plot(args.plot, net.predict(inputs), targets, problem, costs=costs or None,
+                                 val_costs=val_costs, unit=unit_of(problem).strip())
+        elif problem.n_inputs > 3:
+            view, predict_in_plane, points, note = plane_view(problem, net.predict, inputs, targets)
+            save_plot(args.plot, predict_in_plane, view, points=points, point_classes=targets,
+                      costs=costs or None, val_costs=val_costs)
+            print(f"the picture shows the plane of {view.input_names[0]} and {view.input_names[1]}, {note}")
+        else:
+            save_plot(args.plot, net.predict, problem, points=inputs, point_classes=targets,
+                      costs=costs or None, val_costs=val_costs, true_label=problem.generator.label)
         print(f"picture written to {args.plot}")
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from src.arguments import non_negative_int, positive_int
 from src.datasets import load_dataset, model_targets, save_dataset, summary
+from src.evaluation import regression_metrics
 from src.problems import ROOT
 from src.training import Training, recorded
 
@@ -96,12 +97,13 @@ def held_out_data(problem, settings, output_activation):
 
 
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
-                     run_info, verbose=True, checkpoint=None):
+                     run_info, verbose=True, checkpoint=None, regression=False):
     """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
 
     Returns ``(history, seconds)``. Raises ``TrainingDiverged`` with the weights
     left at the last good epoch; the caller then saves nothing. ``checkpoint``
-    is a path where the best model so far is saved during the training.
+    is a path where the best model so far is saved during the training. A
+    ``regression`` reports no accuracy; its run records the held-out RMSE.
     """
     training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
                         settings["optimizer"], lr_schedule=settings["lr_schedule"],
@@ -111,7 +113,7 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     training.epochs_done = len(history_so_far)
     started = time.perf_counter()
     history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
-                             verbose=verbose, checkpoint=checkpoint)
+                             verbose=verbose, checkpoint=checkpoint, accuracy=not regression)
     seconds = time.perf_counter() - started
     net.cost_function = settings["cost_function"]
     for entry in history:
@@ -121,9 +123,31 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
                 "training_samples": int(inputs.shape[0])})
     if history and "val_accuracy" in history[-1]:
         run["held_out_accuracy"] = history[-1]["val_accuracy"]
+    if regression and validation is not None:
+        run["held_out_rmse"] = regression_metrics(net.predict(validation[0]), validation[1])["rmse"]
     record.setdefault("runs", []).append(run)
     return history, seconds
 
+
+
+def held_out_summary(net, problem, history, validation):
+    """``(phrase, figure)``: how the model does on the held-out samples, for the scripts' last line.
+
+    A classifier: the accuracy of the last epoch. A regression: the RMSE against
+    the noisy held-out targets and, the figure, against the noise-free ones
+    (``problem.generator.label``), what the network could at best learn.
+    """
+    inputs, targets = validation
+    samples = f"{inputs.shape[0]:,} held-out samples"
+    if not problem.is_regression:
+        accuracy = history[-1]["val_accuracy"]
+        return f"{100 * accuracy:.4f} % right on {samples}", f"{100 * accuracy:.4f} %"
+    predictions = net.predict(inputs)
+    noisy = regression_metrics(predictions, targets)["rmse"]
+    clean = regression_metrics(predictions, problem.generator.label(inputs))["rmse"]
+    target = problem.target_names[0] if len(problem.target_names) == 1 else "targets"
+    return (f"RMSE {noisy:.4f} on {samples} ({clean:.4f} against the noise-free {target})",
+            f"RMSE {clean:.4f}")
 
 
 def generator_main(module, argv=None):

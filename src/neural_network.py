@@ -16,6 +16,10 @@ seed's did):
 - ``input_scaling``: ``{"offset": [...], "scale": [...]}``; the network sees
   ``(x - offset) * scale``, so it takes inputs in the data file's raw units
   (RGB 0-255 as-is) while its layers work on numbers near [-1, 1];
+- ``output_scaling``: ``{"offset": [...], "scale": [...]}``, for a linear
+  output layer only (a regression); the network's output is
+  ``offset + scale * a``, so it predicts in the targets' units (a price in k$)
+  while its last layer works on numbers of order 1;
 - ``cost_function``: the cost it was trained with (a name of ``src.costs.COSTS``);
 - ``training_record``: settings and per-epoch history of the training runs.
 
@@ -50,6 +54,8 @@ class NeuralNet:
         self.layers = []
         self.input_offset = None
         self.input_scale = None
+        self.output_offset = None
+        self.output_scale = None
         self.cost_function = None
         self.training_record = {}
         self._flat = None
@@ -85,6 +91,27 @@ class NeuralNet:
             raise ValueError("input scaling needs finite bounds with high > low in every column")
         self.input_offset = (low + high) / 2.0
         self.input_scale = 2.0 / (high - low)
+
+    def set_output_scaling(self, offset, scale):
+        """Make the output ``offset + scale * a`` (per column), ``a`` the last layer's; linear outputs only.
+
+        For a regression: with ``offset`` and ``scale`` the mean and standard
+        deviation of the targets, the last layer learns numbers of order 1
+        whatever the targets' units, the way input scaling does for the inputs.
+        (For a linear layer this is the same function as weights ``scale * W``
+        and biases ``scale * b + offset``, but training moves it in steps that
+        fit the targets' size.)
+        """
+        if self.output_activation.title != "linear":
+            raise ValueError("output scaling needs a linear output layer, "
+                             f"not {self.output_activation.title}")
+        offset = np.asarray(offset, dtype=np.float64)
+        scale = np.asarray(scale, dtype=np.float64)
+        if offset.shape != (self.n_outputs,) or scale.shape != (self.n_outputs,):
+            raise ValueError(f"output scaling needs {self.n_outputs} offsets and scales")
+        if not np.all(np.isfinite(offset)) or not np.all(np.isfinite(scale)) or np.any(scale == 0):
+            raise ValueError("output scaling needs finite offsets and finite, non-zero scales")
+        self.output_offset, self.output_scale = offset, scale
 
     @property
     def n_inputs(self) -> int:
@@ -146,6 +173,12 @@ class NeuralNet:
             return inputs
         return (inputs - self.input_offset) * self.input_scale
 
+    def scale_outputs(self, outputs):
+        """What the last layer gives (n, n_outputs) -> the network's output (see output_scaling)."""
+        if self.output_offset is None:
+            return outputs
+        return outputs * self.output_scale + self.output_offset
+
     def _as_batch(self, input_data, convert=True):
         x = np.asarray(input_data)
         if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
@@ -164,13 +197,15 @@ class NeuralNet:
         a = self.scale_inputs(batch)
         for layer in self.layers[1:]:
             a = layer.activation_func.forward(a @ layer.weights.T + layer.biases, layer.activation_params)
+        a = self.scale_outputs(a)
         return a[0] if single else a
 
     def forward_trace(self, input_data):
         """Each layer's weighted input and output for one sample, for showing the forward pass.
 
         Returns a list with one dict per layer: ``{'layer': i, 'weighted_input': z or None,
-        'activation': a}``; layer 0 reports the (scaled) input it passes on.
+        'activation': a}``; layer 0 reports the (scaled) input it passes on. The last
+        layer's ``activation`` is before any output scaling.
         """
         self._require_layers()
         batch, single = self._as_batch(input_data)
@@ -230,6 +265,9 @@ class NeuralNet:
         if self.input_offset is not None:
             content["input_scaling"] = {"offset": self.input_offset.tolist(),
                                         "scale": self.input_scale.tolist()}
+        if self.output_offset is not None:
+            content["output_scaling"] = {"offset": self.output_offset.tolist(),
+                                         "scale": self.output_scale.tolist()}
         if self.cost_function is not None:
             content["cost_function"] = self.cost_function
         if self.training_record:
@@ -325,6 +363,8 @@ class _InferencePlan:
                         for layer in net.layers[1:]]
         self.offset = None if net.input_offset is None else net.input_offset.astype(self.dtype)
         self.scale = None if net.input_scale is None else net.input_scale.astype(self.dtype)
+        self.output_offset = None if net.output_offset is None else net.output_offset.astype(self.dtype)
+        self.output_scale = None if net.output_scale is None else net.output_scale.astype(self.dtype)
 
     def run(self, batch, out):
         """The outputs for ``batch`` (m, n_inputs), m <= capacity, written into ``out``."""
@@ -338,6 +378,9 @@ class _InferencePlan:
             z = np.matmul(a, weights_t, out=buffer[:m])
             z += biases
             a = activation.forward_in_place(z, params)
+        if self.output_offset is not None:
+            a *= self.output_scale
+            a += self.output_offset
         out[...] = a
 
 
@@ -386,6 +429,17 @@ def _parse_model(content, where):
         net.input_scale = _numbers(scaling["scale"], (net.n_inputs,), f"{where}: input_scaling scale")
         if np.any(net.input_scale == 0):
             raise ValueError(f"{where}: input_scaling scale must not contain zeros")
+    if "output_scaling" in content:
+        scaling = content["output_scaling"]
+        if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
+            raise ValueError(f"{where}: output_scaling must be an object with exactly the keys "
+                             "'offset' and 'scale'")
+        offset = _numbers(scaling["offset"], (net.n_outputs,), f"{where}: output_scaling offset")
+        scale = _numbers(scaling["scale"], (net.n_outputs,), f"{where}: output_scaling scale")
+        try:
+            net.set_output_scaling(offset, scale)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
     if "cost_function" in content:
         cost = content["cost_function"]
         if not isinstance(cost, str) or cost not in COST_FUNCTIONS:

@@ -145,7 +145,12 @@ class Training:
             a = activation.forward(z, params)
             zs.append(z)
             activations.append(a)
-        delta = self._cost.delta(z, a, t)
+        scale = self.neural_net.output_scale
+        if scale is None:
+            delta = self._cost.delta(z, a, t)
+        else:  # a linear output scaled to the targets' units: d output / dz = scale
+            a = self.neural_net.scale_outputs(a)
+            delta = self._cost.delta(z, a, t) * scale
         if self._ones.shape[0] < x.shape[0]:
             self._ones = np.ones(x.shape[0])
         ones = self._ones[:x.shape[0]]
@@ -192,7 +197,11 @@ class Training:
         return self._cost.value(a, t)
 
     def evaluate(self, input_data, target_values, chunk_size=32768):
-        """(cost, accuracy) of the network on a data set, computed in chunks."""
+        """(cost, accuracy) of the network on a data set, computed in chunks.
+
+        The accuracy is the share of samples whose predicted class (see
+        ``predicted_classes``) is the target's; it means nothing for a regression.
+        """
         batch, _ = self.neural_net._as_batch(input_data)
         t = self._check_targets(target_values, batch.shape[0])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -223,7 +232,7 @@ class Training:
 
     def train(self, input_data, target_data, epochs, batch_size=32, samples_per_epoch=None, *,
               validation_data=None, validation_split=0.0, patience=None, verbose=True,
-              callback=None, stream=None, checkpoint=None):
+              callback=None, stream=None, checkpoint=None, accuracy=True):
         """Mini-batch training; returns the history, a list with one dict per epoch.
 
         ``input_data`` (n, n_inputs) raw, ``target_data`` (n, n_outputs) in the output
@@ -240,6 +249,7 @@ class Training:
         validation cost with a validation set, else the epoch's training cost)
         is lower than every epoch's before it in this call, the network is saved
         there atomically (see :meth:`save_checkpoint`). A diverged epoch is never saved.
+        ``accuracy=False`` (for a regression) leaves ``accuracy`` and ``val_accuracy`` out.
         """
         net = self.neural_net
         x, _ = net._as_batch(input_data)
@@ -294,13 +304,15 @@ class Training:
                 self._params[...] = good
                 reported = cost if not math.isfinite(cost) else math.nan
                 raise TrainingDiverged(self._divergence_message(epoch, reported, lr), history)
-            correct = int(np.count_nonzero(predicted_classes(predictions, activation)
-                                           == target_classes[order]))
             self.epochs_done += 1
-            entry = {"epoch": self.epochs_done, "learning_rate": lr,
-                     "cost": cost, "accuracy": correct / len(order)}
+            entry = {"epoch": self.epochs_done, "learning_rate": lr, "cost": cost}
+            if accuracy:
+                correct = np.count_nonzero(predicted_classes(predictions, activation) == target_classes[order])
+                entry["accuracy"] = int(correct) / len(order)
             if validation_data is not None:
-                entry["val_cost"], entry["val_accuracy"] = self.evaluate(val_x, val_t)
+                entry["val_cost"], val_accuracy = self.evaluate(val_x, val_t)
+                if accuracy:
+                    entry["val_accuracy"] = val_accuracy
                 if best is None or entry["val_cost"] < best[0]:
                     best = (entry["val_cost"], self._params.copy(), len(history))
             entry["seconds"] = time.perf_counter() - started
@@ -368,9 +380,13 @@ def recorded(entry):
 def format_epoch(entry, epochs_total=None):
     """One progress line for a history entry."""
     count = f"{entry['epoch']}/{epochs_total}" if epochs_total else f"{entry['epoch']}"
-    line = (f"epoch {count:>9}  cost {entry['cost']:.6f}  accuracy {100 * entry['accuracy']:7.3f} %")
+    line = f"epoch {count:>9}  cost {entry['cost']:.6f}"
+    if "accuracy" in entry:
+        line += f"  accuracy {100 * entry['accuracy']:7.3f} %"
     if "val_cost" in entry:
-        line += f"  val_cost {entry['val_cost']:.6f}  val_accuracy {100 * entry['val_accuracy']:7.3f} %"
+        line += f"  val_cost {entry['val_cost']:.6f}"
+    if "val_accuracy" in entry:
+        line += f"  val_accuracy {100 * entry['val_accuracy']:7.3f} %"
     line += f"  lr {entry['learning_rate']:.2e}"
     if "seconds" in entry:
         line += f"  {entry['seconds']:.2f} s"
