@@ -31,8 +31,8 @@ def _padded_range(values):
 def scatter_image(xs, ys, size=(320, 300), x_name="x", y_name="y", line=None, max_points=3000):
     """Dots at (xs[i], ys[i]) on framed axes with ticks, uint8 (H, W, 3) with ``size`` = (W, H).
 
-    ``line`` is ``"identity"`` (y = x, over the shared range of both axes, which
-    then have the same scale) or ``"zero"`` (y = 0), drawn under the dots. At
+    ``line`` is ``"identity"`` (y = x; both axes then cover the same range) or
+    ``"zero"`` (y = 0), drawn under the dots. At
     most ``max_points`` dots, evenly spread over the samples.
     """
     xs, ys = np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()

@@ -25,6 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 # independent reference definition in expected_class below.
 NAMES = [name for name, problem in PROBLEMS.items() if problem.can_generate and not problem.is_regression]
 RADIUS_SQUARED = 127 ** 2
+# SPEC §4: the later version's iris boxes, (low, high) of sepal length, sepal width,
+# petal length, petal width, for setosa, versicolor, virginica
+IRIS_BOXES = [
+    [(0.2, 0.4), (0.6, 0.8), (0.1, 0.3), (0.05, 0.25)],
+    [(0.5, 0.7), (0.4, 0.6), (0.4, 0.6), (0.4, 0.6)],
+    [(0.7, 0.9), (0.3, 0.5), (0.7, 0.9), (0.7, 0.9)],
+]
+
+
+def iris_species(sample):
+    """The species whose box is nearest (distance 0 inside it; ties to the first)."""
+    distances = [math.sqrt(sum(max(low - v, 0.0, v - high) ** 2 for v, (low, high) in zip(sample, box)))
+                 for box in IRIS_BOXES]
+    return distances.index(min(distances))
 
 
 def generator(name):
@@ -36,6 +50,8 @@ def expected_class(name, sample):
     if name == "red":
         r, g, b = sample
         return 0 if (r - 255) ** 2 + g ** 2 + b ** 2 <= RADIUS_SQUARED else 1
+    if name == "iris":
+        return iris_species([float(value) for value in sample])
     x, y = (float(value) for value in sample)
     if name == "xor":
         return 0 if (x > 0.5) != (y > 0.5) else 1
@@ -385,7 +401,7 @@ def test_sine_label_follows_the_sign_of_y_minus_sin_x(x, y):
 
 
 @settings(deadline=None)
-@given(st.sampled_from(NAMES), st.lists(st.tuples(finite, finite, finite), min_size=1, max_size=20))
+@given(st.sampled_from(NAMES), st.lists(st.tuples(finite, finite, finite, finite), min_size=1, max_size=20))
 def test_labels_are_one_hot_in_plus_minus_one(name, rows):
     width = get_problem(name).n_inputs
     inputs = np.array([row[:width] for row in rows])
@@ -468,7 +484,7 @@ def test_committed_data_files_regenerate_byte_for_byte(tmp_path, capsys, name):
     assert path.read_bytes() == committed.read_bytes()
     inputs, targets = load_dataset(committed, name)
     per_class = generator(name).DEFAULT_SAMPLES_PER_CLASS
-    assert per_class == (125 if name == "quadrant" else 250)
+    assert per_class == {"quadrant": 125, "iris": 300}.get(name, 250)
     assert np.bincount(class_of(targets)).tolist() == [per_class] * get_problem(name).n_classes
     np.testing.assert_array_equal(targets, expected_targets(name, inputs))
 
@@ -523,3 +539,91 @@ def test_unwritable_output_is_one_line_and_exit_1(tmp_path):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+# --- iris: the later version's boxes ---
+
+def test_iris_species_fill_their_own_boxes(large_sets):
+    inputs, targets = large_sets["iris"]
+    for species, box in enumerate(IRIS_BOXES):
+        flowers = inputs[class_of(targets) == species]
+        for column, (low, high) in enumerate(box):
+            values = flowers[:, column]
+            assert values.min() >= low and values.max() <= high
+            assert values.min() < low + 0.002 and values.max() > high - 0.002
+            assert abs(values.mean() - (low + high) / 2) < 0.005  # uniform: the middle on average
+
+
+@pytest.mark.parametrize("flower, species", [
+    ((0.3, 0.7, 0.2, 0.15), 0),
+    ((0.6, 0.5, 0.5, 0.5), 1),
+    ((0.8, 0.4, 0.8, 0.8), 2),
+    ((0.7, 0.45, 0.6, 0.6), 1),     # on versicolor's corner, inside its box
+    ((0.7, 0.45, 0.7, 0.7), 2),     # on virginica's corner
+    ((0.0, 1.0, 0.0, 0.0), 0),      # outside every box: nearest is setosa's
+    ((1.0, 0.0, 1.0, 1.0), 2),
+    ((0.6, 0.5, 0.35, 0.3), 1),     # petals between setosa's and versicolor's boxes, sepals in versicolor's
+])
+def test_iris_boundary(flower, species):
+    expected = [-1.0] * 3
+    expected[species] = 1.0
+    assert iris_species(flower) == species
+    assert generator("iris").label(np.array(flower)).tolist() == expected
+
+
+# --- linear_regression: a formula plus Gaussian noise ---
+
+def house_price(u1, u2, u3):
+    """SPEC §4, written out: the noise-free price in k$."""
+    sqft, bedrooms, age = 500 + 2500 * u1, 1 + 4 * u2, 50 * u3
+    return 100 + 0.15 * sqft + 50 * bedrooms - 2 * age
+
+
+def test_linear_regression_label_is_the_price_formula():
+    rng = np.random.default_rng(3)
+    houses = rng.uniform(0, 1, size=(200, 3))
+    expected = np.array([[house_price(*row)] for row in houses.tolist()])
+    prices = generator("linear_regression").label(houses)
+    assert prices.shape == (200, 1)
+    np.testing.assert_allclose(prices, expected, rtol=1e-13)
+    assert generator("linear_regression").label(np.array([0.0, 0.0, 1.0])).tolist() == [125.0]
+    assert generator("linear_regression").label(np.array([1.0, 1.0, 0.0])).tolist() == [800.0]
+    with pytest.raises(ValueError):
+        generator("linear_regression").label(np.zeros((2, 4)))
+
+
+def test_linear_regression_samples_are_the_formula_plus_noise_of_20():
+    module = generator("linear_regression")
+    inputs, targets = module.generate(40_000, seed=5)
+    assert inputs.shape == (40_000, 3) and targets.shape == (40_000, 1)
+    assert inputs.min() >= 0 and inputs.max() <= 1 and inputs.min() < 1e-3 and inputs.max() > 0.999
+    assert all(value == round(value, 6) for value in inputs[:500].ravel().tolist() + targets[:500].ravel().tolist())
+    noise = targets[:, 0] - np.array([house_price(*row) for row in inputs.tolist()])
+    assert abs(noise.mean()) < 0.3 and abs(noise.std() - 20.0) < 0.3
+    assert abs(np.corrcoef(noise, inputs[:, 0])[0, 1]) < 0.02  # independent of the house
+    clean_inputs, clean = module.generate(50, seed=5, noise=0.0)
+    np.testing.assert_allclose(clean, [[house_price(*row)] for row in clean_inputs.tolist()], atol=5e-7)
+    np.testing.assert_array_equal(clean_inputs, inputs[:50])
+    for bad in (-1.0, float("nan"), "20"):
+        with pytest.raises(ValueError):
+            module.generate(10, noise=bad)
+    with pytest.raises(ValueError):
+        module.generate(0)
+
+
+def test_linear_regression_file_regenerates_and_the_command_line(tmp_path, capsys):
+    module = generator("linear_regression")
+    module.main(["--output", str(tmp_path / "default.json")])
+    assert (tmp_path / "default.json").read_bytes() == get_problem("linear_regression").data_path.read_bytes()
+    inputs, targets = load_dataset(get_problem("linear_regression").data_path, "linear_regression")
+    expected_inputs, expected_targets = module.generate(1000, seed=0)
+    np.testing.assert_array_equal(inputs, expected_inputs)
+    np.testing.assert_array_equal(targets, expected_targets)
+    module.main(["--samples", "7", "--seed", "3", "--noise", "0", "--output", str(tmp_path / "small.json")])
+    small_inputs, small_targets = load_dataset(tmp_path / "small.json", "linear_regression")
+    assert small_inputs.shape == (7, 3)
+    np.testing.assert_allclose(small_targets, module.label(small_inputs), atol=5e-7)
+    assert "price from" in capsys.readouterr().out
+    result = run_script([str(ROOT / "data_generators" / "definition_of_linear_regression.py"), "--noise", "-2",
+                         "--output", "x.json"], tmp_path)
+    assert result.returncode == 2 and "usage:" in result.stderr and not (tmp_path / "x.json").exists()

@@ -189,3 +189,59 @@ def test_predict_chunks_matches_predict_for_chunks_of_any_size():
         np.testing.assert_allclose(got, want, atol=1e-5)
     with pytest.raises(ValueError, match="3 numbers per sample"):
         list(net.predict_chunks([np.zeros((2, 4))]))
+
+
+def scaled_regression_net():
+    net = build((3, 6, 2), output="linear", seed=4)
+    net.set_output_scaling([450.0, -2.0], [120.0, 0.25])
+    return net
+
+
+def test_output_scaling_maps_the_last_layer_to_the_targets_units(tmp_path):
+    net = scaled_regression_net()
+    x = np.random.default_rng(1).normal(size=(9, 3))
+    a = x
+    for layer in net.layers[1:]:
+        a = layer.activation_func(a @ layer.weights.T + layer.biases, **layer.activation_params)
+    expected = np.array([450.0, -2.0]) + a * np.array([120.0, 0.25])
+    np.testing.assert_allclose(net.forward_propagation(x), expected, rtol=1e-14)
+    np.testing.assert_allclose(net.forward_propagation(x[0]), expected[0], rtol=1e-14)
+    np.testing.assert_allclose(net.predict(x, chunk_size=4), expected, rtol=1e-14)
+    np.testing.assert_allclose(np.concatenate(list(net.predict_chunks([x[:2], x[2:]]))), expected, rtol=1e-14)
+    np.testing.assert_allclose(net.predict(x, dtype=np.float32), expected, rtol=1e-5)
+    np.testing.assert_array_equal(net.forward_trace(x)[-1]["activation"], a)  # before the scaling
+
+    net.save(tmp_path / "m.json")
+    content = json.loads((tmp_path / "m.json").read_text())
+    assert content["output_scaling"] == {"offset": [450.0, -2.0], "scale": [120.0, 0.25]}
+    again = NeuralNet().load(tmp_path / "m.json")
+    np.testing.assert_array_equal(again.forward_propagation(x), net.forward_propagation(x))
+    np.testing.assert_array_equal(again.output_scale, [120.0, 0.25])
+
+
+@pytest.mark.parametrize("offset,scale,match", [
+    ([1.0], [1.0, 1.0], "2 offsets and scales"),
+    ([1.0, 2.0], [1.0, 0.0], "non-zero scales"),
+    ([1.0, float("nan")], [1.0, 1.0], "finite offsets"),
+])
+def test_bad_output_scaling_is_refused(offset, scale, match):
+    with pytest.raises(ValueError, match=match):
+        build((3, 4, 2), output="linear").set_output_scaling(offset, scale)
+
+
+def test_output_scaling_needs_a_linear_output_also_in_a_file(tmp_path):
+    with pytest.raises(ValueError, match="output scaling needs a linear output layer, not tanh"):
+        build((3, 4, 2)).set_output_scaling([0.0, 0.0], [1.0, 1.0])
+    content = scaled_regression_net().to_dict()
+    content["Layer_2"]["activation_func"] = "tanh"
+    content["Layer_2"]["activation_params"] = {}
+    (tmp_path / "tanh.json").write_text(json.dumps(content))
+    with pytest.raises(ValueError, match="tanh.json: output scaling needs a linear output layer"):
+        NeuralNet().load(tmp_path / "tanh.json")
+    for bad, match in (({"offset": [1.0, 2.0]}, "exactly the keys"), ({"offset": [1.0], "scale": [1.0]}, "shape"),
+                       ({"offset": [1.0, 2.0], "scale": [1.0, 0]}, "non-zero"), ([1, 2], "exactly the keys")):
+        content = scaled_regression_net().to_dict()
+        content["output_scaling"] = bad
+        (tmp_path / "bad.json").write_text(json.dumps(content))
+        with pytest.raises(ValueError, match=match):
+            NeuralNet().load(tmp_path / "bad.json")

@@ -263,3 +263,91 @@ def test_settings_choose_the_initialisers_and_the_record_keeps_them():
         for i in (1, 2, 3)]
     again = main_create_and_train.build_network(problem, settings, seed=4)
     assert all(np.array_equal(a.weights, b.weights) for a, b in zip(net.layers, again.layers))
+
+
+@pytest.fixture(scope="module")
+def regression_workspace(tmp_path_factory):
+    """A small house-price data file and a model trained on it for 3 epochs."""
+    folder = tmp_path_factory.mktemp("regression")
+    problem = get_problem("linear_regression")
+    save_dataset(folder / "houses.json", *problem.generator.generate(200, seed=5), problem)
+    result = script("main_create_and_train.py", "--problem", "linear_regression", "--data", folder / "houses.json",
+                    "--model", folder / "model.json", "--epochs", 3, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder, result.stdout
+
+
+def test_create_trains_a_regression_and_reports_rmse(regression_workspace):
+    folder, stdout = regression_workspace
+    assert stdout.count("epoch ") == 3 and "val_cost" in stdout and "accuracy" not in stdout
+    last = stdout.strip().splitlines()[-1]
+    assert last.startswith("linear_regression: RMSE ") and "against the noise-free price" in last
+    content = json.loads((folder / "model.json").read_text())
+    assert content["Layer_2"]["activation_func"] == "linear" and content["cost_function"] == "mse"
+    assert set(content["output_scaling"]) == {"offset", "scale"}
+    assert 300 < content["output_scaling"]["offset"][0] < 600 and 100 < content["output_scaling"]["scale"][0] < 160
+    record = content["training_record"]
+    assert "held_out_rmse" in record["runs"][0] and "held_out_accuracy" not in record["runs"][0]
+    assert all("accuracy" not in entry and "val_accuracy" not in entry for entry in record["history"])
+
+
+def test_load_reports_regression_metrics_on_the_file_and_fresh_samples(regression_workspace):
+    folder, _ = regression_workspace
+    result = script("main_load.py", "--problem", "linear_regression", "--model", folder / "model.json",
+                    "--data", folder / "houses.json", "--fresh", 2000, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    file_line = next(line for line in lines if line.startswith("data file"))
+    fresh_line = next(line for line in lines if line.startswith("fresh samples"))
+    for line in (file_line, fresh_line):
+        for name in ("MAE", "MSE", "RMSE", "R²", "k$"):
+            assert name in line, line
+    assert "2,000" in fresh_line
+    assert sum(line.strip().startswith("against the noise-free targets: MAE") for line in lines) == 2
+    assert sum("the definition itself scores: RMSE" in line for line in lines) == 2
+
+
+def test_predict_prints_the_price_and_the_trace_shows_the_output_scaling(regression_workspace):
+    folder, _ = regression_workspace
+    result = script("main_load.py", "--problem", "linear_regression", "--model", folder / "model.json",
+                    "--predict", 0.5, 0.5, 0.5, 1, 1, 0, "--trace", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    first = next(line for line in lines if line.startswith("(0.5, 0.5, 0.5) -> price "))
+    assert first.endswith("k$ (by the definition, without noise: 462.5000 k$)")
+    assert any(line.startswith("(1, 1, 0) -> price ") and "800.0000 k$" in line for line in lines)
+    assert sum("output = offset + scale * a" in line for line in lines) == 2
+
+
+def test_plot_of_a_regression_writes_its_three_panels(regression_workspace, tmp_path):
+    folder, _ = regression_workspace
+    picture = tmp_path / "houses.png"
+    result = script("main_load.py", "--problem", "linear_regression", "--model", folder / "model.json",
+                    "--data", folder / "houses.json", "--plot", picture, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    image = read_png(picture)
+    assert image.shape[1] > 900 and image.shape[0] > 250
+
+
+def test_continue_training_a_regression(regression_workspace, tmp_path):
+    folder, _ = regression_workspace
+    result = script("main_continue_training.py", "--problem", "linear_regression", "--model",
+                    folder / "model.json", "--data", folder / "houses.json", "--epochs", 1, "--quiet",
+                    "--output", tmp_path / "more.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "RMSE" in result.stdout and "noise-free price" in result.stdout
+    content = json.loads((tmp_path / "more.json").read_text())
+    assert content["output_scaling"] == json.loads((folder / "model.json").read_text())["output_scaling"]
+    assert len(content["training_record"]["history"]) == 4
+
+
+def test_iris_predicts_a_species_and_draws_the_petal_plane(tmp_path):
+    result = script("main_load.py", "--problem", "iris", "--predict", 0.3, 0.7, 0.2, 0.15, "--plot",
+                    tmp_path / "iris.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(0.3, 0.7, 0.2, 0.15) -> setosa (confidence")
+    assert "plane of petal length and petal width" in result.stdout
+    image = read_png(tmp_path / "iris.png")
+    strong, _ = class_colours(3)
+    for colour in strong:
+        assert np.any(np.all(image == colour, axis=-1)), "a species' colour is missing"

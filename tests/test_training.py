@@ -375,6 +375,47 @@ def test_targets_outside_the_output_range_are_refused():
         Training(net, 0.01, 1.0, "cross_entropy").train(np.zeros((4, 2)), -np.ones((4, 2)), 1, verbose=False)
 
 
+@pytest.mark.parametrize("cost", ["mse", "mae"])
+def test_backpropagation_through_output_scaling_matches_finite_differences(cost):
+    rng = np.random.default_rng(8)
+    net = build((3, 5, 2), "tanh", "linear", seed=2, bias_std=0.3)
+    net.set_output_scaling([450.0, -3.0], [120.0, 0.5])
+    training = Training(net, 0.1, None, cost)
+    inputs = rng.normal(size=(6, 3))
+    targets = rng.normal([450.0, -3.0], [100.0, 1.0], size=(6, 2))
+    gradients, predictions = training.backpropagation(inputs, targets)
+    np.testing.assert_array_equal(predictions, net.forward_propagation(inputs))
+    for key, expected in numeric_gradients(training, inputs, targets).items():
+        scale = max(np.max(np.abs(expected)), 1e-6)
+        assert np.max(np.abs(gradients[key] - expected)) / scale < 1e-6, key
+
+
+def test_output_scaling_lets_adam_fit_targets_in_the_hundreds():
+    """Without it the last layer would have to grow weights of order 100 in steps of the learning rate."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(2000, 2))
+    t = 450.0 + 150.0 * x[:, :1] - 80.0 * x[:, 1:]
+    results = []
+    for scaled in (True, False):
+        net = build((2, 8, 1), "tanh", "linear", seed=1)
+        if scaled:
+            net.set_output_scaling(t.mean(axis=0), t.std(axis=0))
+        history = Training(net, 0.01, None, "mse", "adam", seed=1).train(x, t, 20, 32, verbose=False,
+                                                                         accuracy=False)
+        results.append(history[-1]["cost"])
+        assert "accuracy" not in history[-1] and "val_accuracy" not in history[-1]
+    assert results[0] < 10.0 < 1000.0 < results[1]
+
+
+def test_a_regression_history_and_progress_line_have_no_accuracy():
+    x, t = noisy_regression()
+    stream = io.StringIO()
+    history = Training(build((2, 4, 1), output="linear"), 0.01, None, "mse", "adam").train(
+        x, t, 2, 8, validation_split=0.25, stream=stream, accuracy=False)
+    assert set(history[0]) == {"epoch", "learning_rate", "cost", "val_cost", "seconds"}
+    assert "accuracy" not in stream.getvalue() and "val_cost" in stream.getvalue()
+
+
 # --- checkpoints ---
 
 def noisy_regression(seed=0, n=64):
