@@ -37,7 +37,8 @@ FUZZ_SMALL = settings(FUZZ, max_examples=700)
 
 
 def model_contents():
-    """Two valid model files' content: one with every optional key, one as the seed wrote them."""
+    """Valid model files' content: one with every optional key of a classifier, one as the seed wrote
+    them, and a regression's with output scaling."""
     rng = np.random.default_rng(3)
     full = NeuralNet()
     full.add_layer(Layer(3, 3, "input"))
@@ -55,7 +56,14 @@ def model_contents():
     seed_content = seed.to_dict()
     del seed_content["format_version"]
     del seed_content["Layer_1"]["activation_params"]
-    return [full.to_dict(), seed_content]
+    regression = NeuralNet()
+    regression.add_layer(Layer(3, 3, "input"))
+    regression.add_layer(Layer(3, 4, "hidden", "mish", rng=rng))
+    regression.add_layer(Layer(4, 1, "output", "linear", rng=rng))
+    regression.set_input_scaling([0, 0, 0], [1, 1, 1])
+    regression.set_output_scaling([462.5], [126.0])
+    regression.cost_function = "mae"
+    return [full.to_dict(), seed_content, regression.to_dict()]
 
 
 BASE_MODELS = model_contents()
@@ -246,7 +254,9 @@ def output_bound(net):
         bound = factor * factor * (layer.previousLayer_size * weights * bound + biases)
         if not bound < 1e300:
             return math.inf
-    return bound
+    if net.output_offset is not None:
+        bound = bound * float(np.max(np.abs(net.output_scale))) + float(np.max(np.abs(net.output_offset)))
+    return bound if bound < 1e300 else math.inf
 
 
 def check_loaded_model(net, raw, tmp):
@@ -273,6 +283,11 @@ def check_loaded_model(net, raw, tmp):
         assert net.input_offset.shape == net.input_scale.shape == (net.n_inputs,)
         assert np.isfinite(net.input_offset).all() and np.isfinite(net.input_scale).all()
         assert (net.input_scale != 0).all()
+    assert (net.output_offset is None) == ("output_scaling" not in content)
+    if net.output_offset is not None:
+        assert net.output_activation is ActivationFunction.linear
+        assert net.output_offset.shape == net.output_scale.shape == (net.n_outputs,)
+        assert np.isfinite(net.output_offset).all() and (net.output_scale != 0).all()
     assert net.cost_function is None or net.cost_function in COST_FUNCTIONS
     assert isinstance(net.training_record, dict)
 
