@@ -21,6 +21,7 @@ from src.arguments import non_negative_int, positive_float, positive_int
 from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, run,
                      train_and_record, training_data)
 from src.neural_network import NeuralNet
+from src.pictures import animation
 from src.problems import get_problem
 
 DEFAULT_EPOCHS = 5
@@ -42,7 +43,9 @@ def main(argv=None):
                         "the number of runs so far)")
     parser.add_argument("--output", help="where to write the result (default: the --model file)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    animation.add_arguments(parser)
     args = parser.parse_args(argv)
+    animation.check_arguments(parser, args)
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
@@ -64,12 +67,15 @@ def main(argv=None):
     if not args.quiet:
         print(f"{problem.name}: continuing {display_path(model_path)} (trained {len(before)} epochs so far) "
               f"for {args.epochs} epochs at learning rate {learning_rate:g}")
+    snapshots = animation.start(net, problem, settings, inputs, args.epochs) if args.animate else None
     history, seconds = train_and_record(
         net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
-        seed=seed, verbose=not args.quiet,
+        seed=seed, verbose=not args.quiet, snapshots=snapshots,
         run_info={"script": "main_continue_training.py", "data_file": display_path(data_path),
                   "continued_from": display_path(model_path)})
     net.save(output_path)
+    if args.animate:
+        animation.finish(args.animate, snapshots, problem, settings, inputs, targets, validation, args.scale)
     print(f"{problem.name}: {100 * history[-1]['val_accuracy']:.4f} % right on {validation[0].shape[0]:,} "
           f"held-out samples after {len(history)} more epochs in {seconds:.1f} s; saved {display_path(output_path)}")
 

@@ -25,6 +25,7 @@ from src.arguments import non_negative_int, positive_float, positive_int
 from src.cli import add_problem_argument, display_path, held_out_data, run, train_and_record, training_data
 from src.layer import Layer
 from src.neural_network import NeuralNet
+from src.pictures import animation
 from src.problems import get_problem
 
 # Shared by every problem unless its own entry says otherwise.
@@ -80,12 +81,16 @@ def build_network(problem, settings, seed):
     return net
 
 
-def create_and_train(problem, settings, data_path, model_path, verbose=True):
-    """Train one problem's model and save it; returns a summary dict."""
+def create_and_train(problem, settings, data_path, model_path, verbose=True, animate=None, scale=1):
+    """Train one problem's model and save it; returns a summary dict.
+
+    ``animate``: also write the training as an animated PNG there (see src/pictures/animation.py).
+    """
     net = build_network(problem, settings, settings["seed"])
     activation = settings["output_activation"]
     inputs, targets = training_data(problem, settings, data_path, activation)
     validation = held_out_data(problem, settings, activation)
+    snapshots = animation.start(net, problem, settings, inputs, settings["epochs"]) if animate else None
     shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_outputs])
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
@@ -95,8 +100,11 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True):
                 "data_file": display_path(data_path)}
     history, seconds = train_and_record(net, settings, inputs, targets, validation,
                                         epochs=settings["epochs"], learning_rate=settings["learning_rate"],
-                                        seed=settings["seed"], run_info=run_info, verbose=verbose)
+                                        seed=settings["seed"], run_info=run_info, verbose=verbose,
+                                        snapshots=snapshots)
     net.save(model_path)
+    if animate:
+        animation.finish(animate, snapshots, problem, settings, inputs, targets, validation, scale)
     final = history[-1]
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
             "held_out_accuracy": final["val_accuracy"],
@@ -116,9 +124,11 @@ def main(argv=None):
     parser.add_argument("--seed", type=non_negative_int,
                         help="seed of the initial weights and the shuffling (default: the setting)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    animation.add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.all and (args.data or args.model):
-        parser.error("--data and --model name one problem's files: they cannot go with --all")
+    if args.all and (args.data or args.model or args.animate):
+        parser.error("--data, --model and --animate name one problem's files: they cannot go with --all")
+    animation.check_arguments(parser, args)
 
     names = list(SETTINGS) if args.all else [args.problem]
     summaries = []
@@ -129,7 +139,8 @@ def main(argv=None):
             if value is not None:
                 settings[key] = value
         summary = create_and_train(problem, settings, args.data or problem.data_path,
-                                   args.model or problem.model_path, verbose=not args.quiet)
+                                   args.model or problem.model_path, verbose=not args.quiet,
+                                   animate=args.animate, scale=args.scale)
         summaries.append(summary)
         print(f"{name}: {100 * summary['held_out_accuracy']:.4f} % right on {summary['held_out_samples']:,} "
               f"held-out samples after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "

@@ -96,11 +96,12 @@ def held_out_data(problem, settings, output_activation):
 
 
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
-                     run_info, verbose=True):
+                     run_info, verbose=True, snapshots=None):
     """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
 
     Returns ``(history, seconds)``. Raises ``TrainingDiverged`` with the weights
-    left at the last good epoch; the caller then saves nothing.
+    left at the last good epoch; the caller then saves nothing. ``snapshots``
+    (a ``src.pictures.animation.Snapshots``) is fed by the training's callbacks.
     """
     training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
                         settings["optimizer"], lr_schedule=settings["lr_schedule"],
@@ -110,7 +111,8 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     training.epochs_done = len(history_so_far)
     started = time.perf_counter()
     history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
-                             verbose=verbose)
+                             verbose=verbose, callback=snapshots and snapshots.after_epoch,
+                             batch_callback=snapshots and snapshots.after_batch)
     seconds = time.perf_counter() - started
     net.cost_function = settings["cost_function"]
     for entry in history:
