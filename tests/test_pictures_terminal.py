@@ -72,6 +72,8 @@ def test_a_circle_looks_round():
     assert 1.8 <= across / down <= 2.2, (across, down)
     x0, dx, columns, y0, dy, n_rows, aspect_correct = map_grid((-1, -1), (1, 1), 64)
     assert aspect_correct and dy == 2 * dx and columns <= 64
+    _, dx, columns, _, dy, rows, _ = map_grid((0, 0), (4, 4), 64)  # the README's example
+    assert (dx, dy, columns, rows) == (0.1, 0.2, 40, 20)
 
 
 def test_a_very_tall_domain_is_stretched_and_says_so():

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from src.pictures.canvas import Canvas, as_rgb, polyline, stamp
-from src.pictures.colours import (AXIS, BOUNDARY, ERROR, GRID, PALETTE, TEXT, WHITE,
+from src.pictures.colours import (AXIS, BOUNDARY, ERROR, GRID, PALETTE, WHITE,
                                   class_colours, mix, outline_for)
 from src.pictures.png import write_png
 
@@ -229,7 +229,8 @@ def slices_figure(predict, low, high, levels, input_names=("r", "g", "b"), class
     One column per value of the third input in ``levels``; in each square
     the first input grows to the right and the second upwards, over [low,
     high]. With ``colour_row`` the top row shows each point's own colour (a
-    little faded, for red's colour cube) with the model's boundary in grey.
+    little faded: for inputs that are a colour, like red's) with the model's
+    boundary in grey.
     The next row shows the predicted class; where ``true_label`` (a callable
     like ``predict``) disagrees with the model, the pixel is black. Returns
     a Canvas.
@@ -267,7 +268,11 @@ def slices_figure(predict, low, high, levels, input_names=("r", "g", "b"), class
     gap, border = probe.px(10), probe.scale
     rows = (["colour, with the model's boundary"] if colour_row else []) + [
         "predicted class" + (" (black: wrong)" if true_label is not None else "")]
-    caption = f"in each square: {a_name} across, {b_name} up, from {low[0]:g} to {high[0]:g}"
+    if (low[0], high[0]) == (low[1], high[1]):
+        caption = f"in each square: {a_name} across, {b_name} up, from {low[0]:g} to {high[0]:g}"
+    else:
+        caption = (f"in each square: {a_name} across from {low[0]:g} to {high[0]:g}, "
+                   f"{b_name} up from {low[1]:g} to {high[1]:g}")
     column_width = size + 2 * border
     width = max(len(levels) * (column_width + gap) - gap,
                 max(probe.text_size(text)[0] for text in rows + [caption]))
@@ -621,7 +626,8 @@ def plot_figure(predict, problem, points=None, point_classes=None, costs=None, v
     elif n_inputs == 3:
         levels, found = boundary_levels(predict, problem.input_low, problem.input_high)
         panel = slices_figure(predict, problem.input_low, problem.input_high, levels,
-                              problem.input_names, names, true_label, scale=scale)
+                              problem.input_names, names, true_label, scale=scale,
+                              colour_row=tuple(problem.input_names) == ("r", "g", "b"))
         where = "where the model's boundary lies" if found else "evenly spaced: no boundary found"
         panel_title = f"slices at {problem.input_names[2]} = " + ", ".join(
             f"{level:g}" for level in levels) + f" ({where})"

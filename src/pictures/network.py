@@ -37,6 +37,7 @@ MAX_LABELLED_NEURONS = 24
 STRONG_PER_NEURON = 2  # strong lines kept between wide layers: this many per neuron of the wider one
 THIN, THICK = 0.6, 4.0
 FAINT_OPACITY, STRONG_OPACITY = 0.12, 0.9
+LEGEND_FAINT_OPACITY = 0.35  # the legend's sample of a faint line, visible on its own
 FAINT_LINES_AT_FULL = 300  # more faint lines than this in a gap are drawn fainter still
 INPUT_FILL = (215, 215, 215)
 
@@ -203,14 +204,14 @@ def network_layout(net, input_names=None, output_names=None):
         (NEGATIVE, THICK, STRONG_OPACITY, "negative weight"),
         (POSITIVE, THIN + (THICK - THIN) * 0.25, STRONG_OPACITY,
          f"width grows with |w|: widest |w| = {format_number(round(strongest, 3))}"),
-        (POSITIVE, THIN, FAINT_OPACITY, "faint: |w| below the threshold over its gap"
+        (POSITIVE, THIN, LEGEND_FAINT_OPACITY, "faint: |w| below the threshold over its gap"
          if any(thresholds) else "faint: none (every weight is drawn)"),
     ]
     legend = []
     for row, (colour, width, opacity, text) in enumerate(samples):
         y = legend_top + row * (line_height + 4) + 3
         legend.append(Connection(0, 0, 0, 12, y, 40, y, 0.0, width,
-                                 tuple(int(c) for c in colour), opacity, opacity < 0.5))
+                                 tuple(int(c) for c in colour), opacity, opacity < STRONG_OPACITY))
         labels.append(Label(48, y - 3, text))
     labels.append(Label(12, legend_top + len(samples) * (line_height + 4) + 2,
                         "circles: each neuron's bias, on the same colours (grey: input)"))

@@ -11,11 +11,11 @@ network, layer by layer like the network itself:
 - a problem whose inputs are an image (``problem.image_shape``, e.g. digits'
   8 x 8): the first layer's weights, one image per neuron (``weight_images``).
 
-Colours run from dark (low) to light (high) on one scale per layer: the
-activation's range when it is bounded (tanh: -1 to 1, softmax: 0 to 1),
-otherwise the lowest to the highest value the layer takes on the maps; the
-column header says which. ``neuron_values`` gives the numbers behind the
-maps; the network itself is only read.
+Colours run from dark (low) to light (high): over the activation's whole
+range when it is bounded (tanh: -1 to 1, softmax: 0 to 1), the same for every
+neuron of the layer; otherwise (ReLU, ELU) from each neuron's lowest to its
+highest value on its map. The column header says which. ``neuron_values``
+gives the numbers behind the maps; the network itself is only read.
 """
 
 import math
@@ -148,7 +148,7 @@ def plane_neuron_maps(net, low, high, output_names, points=None, point_classes=N
                                 scale, opacity=0.4)
         elif size >= 48 * scale:
             labels = [str(k + 1) for k in range(len(tiles))]
-        columns = len(tiles) if is_output and len(tiles) <= 4 else _grid_shape(len(tiles))[0]
+        columns = min(len(tiles), 2) if is_output and len(tiles) <= 4 else _grid_shape(len(tiles))[0]
         blocks.append(_layer_block(scale, layer_name(net, index), range_text, tiles, columns,
                                    labels))
     return stack(blocks, gap=24, scale=scale, align="centre")
