@@ -142,12 +142,16 @@ def main(argv=None):
 def write_pictures(args, net, problem):
     """--plot, --neurons and --network, titled with the network, its cost and its accuracy."""
     inputs, targets = load_dataset(args.data or problem.data_path, problem)
-    fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
+    if problem.can_generate:
+        fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
+        what = f"fresh samples (seed {args.fresh_seed})"
+    else:
+        fresh_inputs, fresh_targets = load_dataset(problem.test_data_path, problem)
+        what = f"test samples ({problem.test_data_filename})"
     cost_function = cost_of(net)
-    cost, accuracy = measure(net, cost_function, fresh_inputs, fresh_targets)
+    cost, accuracy = measure(net, problem, cost_function, fresh_inputs, fresh_targets)
     options = {"title": model_title(problem, net), "scale": args.scale,
-               "subtitle": measured_line(cost_function, cost, accuracy, len(fresh_inputs),
-                                         f"fresh samples (seed {args.fresh_seed})")}
+               "subtitle": measured_line(cost_function, cost, accuracy, len(fresh_inputs), what)}
     if args.plot:
         history = net.training_record.get("history", []) if isinstance(net.training_record, dict) else []
         costs = [entry.get("cost") for entry in history if isinstance(entry, dict)]
@@ -161,7 +165,7 @@ def write_pictures(args, net, problem):
         print(f"neuron maps written to {args.neurons}")
     if args.network:
         save_network_figure(args.network, net, input_names=problem.input_names,
-                            output_names=problem.class_names, **options)
+                            output_names=problem.class_names or problem.target_names, **options)
         print(f"network diagram written to {args.network}")
 
 

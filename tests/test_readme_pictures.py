@@ -43,7 +43,7 @@ def test_a_readme_picture_is_titled_with_the_shipped_model_as_measured_now(path)
     image = read_png(ROOT / path)
     assert find_text(image, model_title(problem, net), TEXT, scale=2), path + FIX
     inputs, targets = problem.generator.generate(10_000, 2024)  # main_load.py's defaults
-    cost, accuracy = measure(net, cost_of(net), inputs, targets)
+    cost, accuracy = measure(net, problem, cost_of(net), inputs, targets)
     line = measured_line(cost_of(net), cost, accuracy, len(inputs), "fresh samples (seed 2024)")
     assert find_text(image, line, TEXT), f"{path} should say {line!r}{FIX}"
 

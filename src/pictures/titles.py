@@ -2,13 +2,13 @@
 
 A title names the problem and the network ("red: 3-32-32-2 tanh/softmax");
 the line under it gives the cost and the accuracy measured on samples the
-picture's maker names (fresh samples, held-out samples), e.g.
+picture's maker names (fresh samples, held-out samples, a test file), e.g.
 "cross-entropy 0.0021, 99.99 % right on 20,000 fresh samples (seed 2024)".
 """
 
 import numpy as np
 
-from src.datasets import targets_for_activation
+from src.datasets import model_targets
 from src.training import Training
 
 
@@ -41,17 +41,25 @@ def cost_of(net):
     return "cross_entropy" if net.output_activation.title in ("sigmoid", "softmax") else "mse"
 
 
-def measure(net, cost_function, inputs, targets):
+def measure(net, problem, cost_function, inputs, targets):
     """``(cost, accuracy)`` of ``net`` on ``inputs`` (n, d) raw and ``targets`` (n, k).
 
-    ``targets`` are ±1 one-hot as the generators and data files give them;
-    they are converted for the model's output activation here.
+    ``targets`` are as the generators and data files give them (±1 or 0/1
+    one-hot, or a regression's values); they are converted for the model
+    here. A regression's accuracy is ``None``.
     """
-    targets = targets_for_activation(np.asarray(targets), net.output_activation.title)
-    return Training(net, 0.001, None, cost_function).evaluate(np.asarray(inputs, float), targets)
+    targets = model_targets(targets, problem, net.output_activation.title)
+    cost, accuracy = Training(net, 0.001, None, cost_function).evaluate(
+        np.asarray(inputs, float), targets)
+    return cost, None if problem.is_regression else accuracy
 
 
 def measured_line(cost_function, cost, accuracy, samples, what):
-    """'cross-entropy 0.0021, 99.99 % right on 20,000 fresh samples (seed 2024)'."""
-    return (f"{cost_function.replace('_', '-')} {cost:.4g}, {100 * accuracy:.2f} % right on "
-            f"{samples:,} {what}")
+    """'cross-entropy 0.0021, 99.99 % right on 20,000 fresh samples (seed 2024)'.
+
+    Without an ``accuracy`` (a regression): 'mse 12.3 on 1,000 fresh samples ...'.
+    """
+    name = cost_function.replace("_", "-")
+    if accuracy is None:
+        return f"{name} {cost:.4g} on {samples:,} {what}"
+    return f"{name} {cost:.4g}, {100 * accuracy:.2f} % right on {samples:,} {what}"
