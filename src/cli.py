@@ -111,8 +111,8 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     training.epochs_done = len(history_so_far)
     started = time.perf_counter()
     history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
-                             verbose=verbose, callback=snapshots and snapshots.after_epoch,
-                             batch_callback=snapshots and snapshots.after_batch)
+                             verbose=verbose, callback=snapshots.after_epoch if snapshots else None,
+                             batch_callback=snapshots.after_batch if snapshots else None)
     seconds = time.perf_counter() - started
     net.cost_function = settings["cost_function"]
     for entry in history:

@@ -143,3 +143,13 @@ def test_problems_it_cannot_draw_are_refused():
                            input_low=(0,) * 4, input_high=(1,) * 4)
     with pytest.raises(ValueError, match="2 or 3 inputs or image inputs"):
         neuron_figure(net, iris)
+
+
+def test_scale_2_draws_the_neurons_twice_as_big_with_nothing_over_the_text():
+    problem = get_problem("xor")
+    net = NeuralNet().load(problem.model_path)
+    one, two = neuron_figure(net, problem), neuron_figure(net, problem, scale=2)
+    assert abs(two.pixels.shape[0] - 2 * one.pixels.shape[0]) <= 4
+    tiles, _ = plane_tiles(net, 1, problem.input_low, problem.input_high, 112)
+    assert find_tile(two.pixels, tiles[0]) is not None
+    assert_text_is_clear(two)

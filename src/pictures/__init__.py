@@ -13,6 +13,7 @@
 - ``animation``: snapshots of a network taken while it trains, and the
   animated PNG made from them (``--animate``).
 - ``terminal``: decision regions as ASCII text for the terminal.
+- ``titles``: what a title says: the network, its cost, its measured accuracy.
 
 Nothing here changes a network: pictures read weights and call predict.
 """
