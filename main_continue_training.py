@@ -24,6 +24,7 @@ from src.arguments import file_path, non_negative_int, positive_float, positive_
 from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, held_out_summary, run,
                      train_and_record, training_data)
 from src.neural_network import NeuralNet
+from src.pictures import animation
 from src.problems import get_problem
 
 DEFAULT_EPOCHS = 5
@@ -48,7 +49,9 @@ def main(argv=None):
                         help="save the best model so far here after every epoch that improves the "
                              "held-out cost (not the --model file)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    animation.add_arguments(parser)
     args = parser.parse_args(argv)
+    animation.check_arguments(parser, args)
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
@@ -73,12 +76,16 @@ def main(argv=None):
     if not args.quiet:
         print(f"{problem.name}: continuing {display_path(model_path)} (trained {len(before)} epochs so far) "
               f"for {args.epochs} epochs at learning rate {learning_rate:g}")
+    snapshots = animation.start(net, problem, settings, inputs, args.epochs) if args.animate else None
     history, seconds = train_and_record(
         net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
         seed=seed, verbose=not args.quiet, checkpoint=args.checkpoint, regression=problem.is_regression,
+        snapshots=snapshots,
         run_info={"script": "main_continue_training.py", "data_file": display_path(data_path),
                   "continued_from": display_path(model_path)})
     net.save(output_path)
+    if args.animate:
+        animation.finish(args.animate, snapshots, problem, settings, inputs, targets, validation, args.scale)
     phrase, _ = held_out_summary(net, problem, history, validation)
     print(f"{problem.name}: {phrase} after {len(history)} more epochs in {seconds:.1f} s; "
           f"saved {display_path(output_path)}")

@@ -32,6 +32,7 @@ from src.cli import (add_problem_argument, display_path, held_out_data, held_out
                      training_data)
 from src.layer import Layer
 from src.neural_network import NeuralNet
+from src.pictures import animation
 from src.problems import get_problem
 
 # Shared by every problem unless its own entry says otherwise.
@@ -106,10 +107,12 @@ def initializers_record(net):
             for i, layer in enumerate(net.layers) if layer.trainable]
 
 
-def create_and_train(problem, settings, data_path, model_path, verbose=True, checkpoint=None):
+def create_and_train(problem, settings, data_path, model_path, verbose=True, checkpoint=None,
+                     animate=None, scale=1):
     """Train one problem's model and save it; returns a summary dict.
 
     ``checkpoint``: a path where the best model so far is saved during the training.
+    ``animate``: also write the training as an animated PNG there (see src/pictures/animation.py).
     """
     net = build_network(problem, settings, settings["seed"])
     activation = settings["output_activation"]
@@ -117,6 +120,7 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     validation = held_out_data(problem, settings, activation)
     if problem.is_regression:  # the last layer learns (price - mean) / std, numbers of order 1
         net.set_output_scaling(targets.mean(axis=0), targets.std(axis=0))
+    snapshots = animation.start(net, problem, settings, inputs, settings["epochs"]) if animate else None
     shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_outputs])
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
@@ -127,8 +131,11 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     history, seconds = train_and_record(net, settings, inputs, targets, validation,
                                         epochs=settings["epochs"], learning_rate=settings["learning_rate"],
                                         seed=settings["seed"], run_info=run_info, verbose=verbose,
-                                        checkpoint=checkpoint, regression=problem.is_regression)
+                                        checkpoint=checkpoint, regression=problem.is_regression,
+                                        snapshots=snapshots)
     net.save(model_path)
+    if animate:
+        animation.finish(animate, snapshots, problem, settings, inputs, targets, validation, scale)
     phrase, figure = held_out_summary(net, problem, history, validation)
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
             "held_out": phrase, "held_out_figure": figure, "model": display_path(model_path)}
@@ -150,9 +157,12 @@ def main(argv=None):
                         help="save the best model so far here after every epoch that improves the "
                              "held-out cost")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    animation.add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.all and (args.data or args.model or args.checkpoint):
-        parser.error("--data, --model and --checkpoint name one problem's files: they cannot go with --all")
+    if args.all and (args.data or args.model or args.checkpoint or args.animate):
+        parser.error("--data, --model, --checkpoint and --animate name one problem's files: "
+                     "they cannot go with --all")
+    animation.check_arguments(parser, args)
 
     names = list(SETTINGS) if args.all else [args.problem]
     summaries = []
@@ -164,7 +174,7 @@ def main(argv=None):
                 settings[key] = value
         summary = create_and_train(problem, settings, args.data or problem.data_path,
                                    args.model or problem.model_path, verbose=not args.quiet,
-                                   checkpoint=args.checkpoint)
+                                   checkpoint=args.checkpoint, animate=args.animate, scale=args.scale)
         summaries.append(summary)
         print(f"{name}: {summary['held_out']} after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
               f"saved {summary['model']}")

@@ -5,6 +5,7 @@
     python main_load.py --predict 255 0 0        # classify one colour (raw units)
     python main_load.py --predict 200 30 40 --trace   # ... and show each layer's numbers
     python main_load.py --problem xor --plot xor.png  # a picture of the regions and the cost curve
+    python main_load.py --problem xor --neurons n.png --network w.png  # every neuron; the weights
 
 Accuracy is measured on the problem's data file and on samples drawn fresh
 from the problem's definition (never seen in training), with the confusion
@@ -28,8 +29,12 @@ from src.cli import add_problem_argument, check_model_fits, run
 from src.datasets import load_dataset
 from src.evaluation import cube_report, evaluate, regression_metrics, regression_report, report, whole_cube_check
 from src.neural_network import NeuralNet
-from src.plotting import save_plot, terminal_map
-from src.regression_plots import save_regression_plot
+from src.pictures.figures import save_plot
+from src.pictures.network import save_network_figure
+from src.pictures.neurons import save_neuron_figure
+from src.pictures.regression import save_regression_plot
+from src.pictures.terminal import terminal_map
+from src.pictures.titles import cost_of, measure, measured_line, model_title
 from src.problems import get_problem
 
 
@@ -123,7 +128,7 @@ def report_classifier(net, problem, inputs, targets, args, data_path):
         generator = problem.generator
         print(cube_report(whole_cube_check(predict, generator.squared_distance_from_red, generator.label)))
     if problem.n_inputs == 2:
-        print(terminal_map(predict, problem.input_low, problem.input_high, width=64, height=22,
+        print(terminal_map(predict, problem.input_low, problem.input_high, width=64,
                            class_names=problem.class_names, axis_names=problem.input_names))
 
 
@@ -157,7 +162,7 @@ def plane_view(problem, predict, inputs, targets):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[2:8]))
+                                     epilog="\n".join(__doc__.splitlines()[2:9]))
     add_problem_argument(parser)
     parser.add_argument("--model", help="model file (default: models/model_<problem>.json)")
     parser.add_argument("--data", help="data file (default: the problem's file in data/)")
@@ -168,6 +173,12 @@ def main(argv=None):
                         help="with --predict: print every layer's weighted input and activation")
     parser.add_argument("--plot", metavar="FILE.png", help="write a picture of the decision regions "
                         "(a regression: predicted against true values and the residuals)")
+    parser.add_argument("--neurons", metavar="FILE.png",
+                        help="write a picture of every neuron's output over the inputs")
+    parser.add_argument("--network", metavar="FILE.png",
+                        help="write a diagram of the network with its weights")
+    parser.add_argument("--scale", type=int, choices=(1, 2, 3), default=1,
+                        help="pixels per picture pixel: 2 for high-resolution screens (default: 1)")
     parser.add_argument("--fresh", type=positive_int, default=10_000, metavar="N",
                         help="fresh samples per class (for a regression: in all) drawn from the "
                              "definition (default: 10000)")
@@ -177,8 +188,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.trace and not args.predict:
         parser.error("--trace goes with --predict")
-    if args.plot and not args.plot.lower().endswith(".png"):
-        parser.error("--plot writes a PNG file: give a name ending in .png")
+    for flag in ("plot", "neurons", "network"):
+        if getattr(args, flag) and not getattr(args, flag).lower().endswith(".png"):
+            parser.error(f"--{flag} writes a PNG file: give a name ending in .png")
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
@@ -199,24 +211,48 @@ def main(argv=None):
         else:
             report_classifier(net, problem, inputs, targets, args, data_path)
 
+    if args.plot or args.neurons or args.network:
+        write_pictures(args, net, problem)
+
+
+def write_pictures(args, net, problem):
+    """--plot, --neurons and --network, titled with the network, its cost and its accuracy."""
+    inputs, targets = load_dataset(args.data or problem.data_path, problem)
+    if problem.can_generate:
+        fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
+        what = f"fresh samples (seed {args.fresh_seed})"
+    else:
+        fresh_inputs, fresh_targets = load_dataset(problem.test_data_path, problem)
+        what = f"test samples ({problem.test_data_filename})"
+    cost_function = cost_of(net)
+    cost, accuracy = measure(net, problem, cost_function, fresh_inputs, fresh_targets)
+    options = {"title": model_title(problem, net), "scale": args.scale,
+               "subtitle": measured_line(cost_function, cost, accuracy, len(fresh_inputs), what)}
     if args.plot:
-        inputs, targets = load_dataset(args.data or problem.data_path, problem, activation)
         history = net.training_record.get("history", []) if isinstance(net.training_record, dict) else []
         costs = [entry.get("cost") for entry in history if isinstance(entry, dict)]
         val_costs = [entry.get("val_cost") for entry in history if isinstance(entry, dict)]
         val_costs = val_costs if any(v is not None for v in val_costs) else None
         if problem.is_regression:
             save_regression_plot(args.plot, net.predict(inputs), targets, problem, costs=costs or None,
-                                 val_costs=val_costs, unit=unit_of(problem).strip())
+                                 val_costs=val_costs, unit=unit_of(problem).strip(), **options)
         elif problem.n_inputs > 3:
             view, predict_in_plane, points, note = plane_view(problem, net.predict, inputs, targets)
             save_plot(args.plot, predict_in_plane, view, points=points, point_classes=targets,
-                      costs=costs or None, val_costs=val_costs)
+                      costs=costs or None, val_costs=val_costs, **options)
             print(f"the picture shows the plane of {view.input_names[0]} and {view.input_names[1]}, {note}")
         else:
             save_plot(args.plot, net.predict, problem, points=inputs, point_classes=targets,
-                      costs=costs or None, val_costs=val_costs, true_label=problem.generator.label)
+                      costs=costs or None, val_costs=val_costs, true_label=problem.generator.label,
+                      **options)
         print(f"picture written to {args.plot}")
+    if args.neurons:
+        save_neuron_figure(args.neurons, net, problem, points=inputs, point_classes=targets, **options)
+        print(f"neuron maps written to {args.neurons}")
+    if args.network:
+        save_network_figure(args.network, net, input_names=problem.input_names,
+                            output_names=problem.class_names or problem.target_names, **options)
+        print(f"network diagram written to {args.network}")
 
 
 if __name__ == "__main__":

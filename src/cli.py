@@ -97,13 +97,15 @@ def held_out_data(problem, settings, output_activation):
 
 
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
-                     run_info, verbose=True, checkpoint=None, regression=False):
+                     run_info, verbose=True, checkpoint=None, regression=False, snapshots=None):
     """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
 
     Returns ``(history, seconds)``. Raises ``TrainingDiverged`` with the weights
     left at the last good epoch; the caller then saves nothing. ``checkpoint``
     is a path where the best model so far is saved during the training. A
     ``regression`` reports no accuracy; its run records the held-out RMSE.
+    ``snapshots`` (a ``src.pictures.animation.Snapshots``) is fed by the
+    training's callbacks.
     """
     training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
                         settings["optimizer"], lr_schedule=settings["lr_schedule"],
@@ -113,7 +115,9 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     training.epochs_done = len(history_so_far)
     started = time.perf_counter()
     history = training.train(inputs, targets, epochs, settings["batch_size"], validation_data=validation,
-                             verbose=verbose, checkpoint=checkpoint, accuracy=not regression)
+                             verbose=verbose, checkpoint=checkpoint, accuracy=not regression,
+                             callback=snapshots.after_epoch if snapshots else None,
+                             batch_callback=snapshots.after_batch if snapshots else None)
     seconds = time.perf_counter() - started
     net.cost_function = settings["cost_function"]
     for entry in history:

@@ -42,9 +42,9 @@ def report(title, matrix, class_names):
     lines = [f"{title}: accuracy {100 * correct / total:.4f} % ({correct:,} of {total:,} right, "
              f"{total - correct:,} wrong)"]
     width = max(len(name) for name in class_names) + 2
-    cell = max(10, len(f"{matrix.max():,}") + 2)
+    cell = max(10, len(f"{matrix.max():,}") + 2, width)  # every column header in full
     lines.append(" " * (width + 14) + "predicted")
-    lines.append(f"{'':{width}}{'':>14}" + "".join(f"{name[:cell - 1]:>{cell}}" for name in class_names))
+    lines.append(f"{'':{width}}{'':>14}" + "".join(f"{name:>{cell}}" for name in class_names))
     for i, name in enumerate(class_names):
         label = "true " + name
         lines.append(f"{label:>{width + 14}}" + "".join(f"{count:>{cell},}" for count in matrix[i]))

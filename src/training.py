@@ -232,7 +232,7 @@ class Training:
 
     def train(self, input_data, target_data, epochs, batch_size=32, samples_per_epoch=None, *,
               validation_data=None, validation_split=0.0, patience=None, verbose=True,
-              callback=None, stream=None, checkpoint=None, accuracy=True):
+              callback=None, batch_callback=None, stream=None, checkpoint=None, accuracy=True):
         """Mini-batch training; returns the history, a list with one dict per epoch.
 
         ``input_data`` (n, n_inputs) raw, ``target_data`` (n, n_outputs) in the output
@@ -243,8 +243,10 @@ class Training:
         that many epochs without a lower validation cost and restores the best weights.
         Each history entry has ``epoch``, ``learning_rate``, ``cost`` and ``accuracy``
         (means over the epoch's batches), and ``val_cost``, ``val_accuracy`` with a
-        validation set. ``callback(entry)`` is called after every epoch; ``verbose``
-        prints one line per epoch to ``stream`` (standard output by default).
+        validation set. ``callback(entry)`` is called after every epoch and
+        ``batch_callback(epoch, batch)`` after every batch's update (both counted from 0
+        within this call), e.g. to take snapshots; ``verbose`` prints one line per epoch
+        to ``stream`` (standard output by default).
         ``checkpoint`` is a model file path: after every epoch whose cost (the
         validation cost with a validation set, else the epoch's training cost)
         is lower than every epoch's before it in this call, the network is saved
@@ -298,6 +300,8 @@ class Training:
                     stop = start + batch_size
                     batches.append(self._backprop(xs[start:stop], ts[start:stop], self._grad_views))
                     self.apply_gradients(lr)
+                    if batch_callback is not None:
+                        batch_callback(epoch, start // batch_size)
                 predictions = np.concatenate(batches)
                 cost = self._cost.value(predictions, ts)
             if not math.isfinite(cost) or not np.all(np.isfinite(self._params)):

@@ -13,10 +13,10 @@ import pytest
 
 from src.evaluation import regression_metrics, regression_report
 from src.neural_network import NeuralNet
-from src.plotting import OUTLINE, PALETTE
-from src.png import read_png
+from src.pictures.colours import DARK_OUTLINE
+from src.pictures.png import read_png
+from src.pictures.regression import DOT_COLOUR, LINE_COLOUR, regression_figure, save_regression_plot, scatter_figure
 from src.problems import get_problem
-from src.regression_plots import regression_figure, save_regression_plot, scatter_image
 
 
 def test_metrics_follow_their_formulas():
@@ -53,9 +53,9 @@ def colour_at(image, colour):
 def test_scatter_puts_dots_where_their_values_are():
     xs = np.array([0.0, 10.0, 0.0, 10.0])
     ys = np.array([0.0, 0.0, 10.0, 10.0])
-    image = scatter_image(xs, ys, size=(300, 260))
+    image = scatter_figure(xs, ys, size=(300, 260)).pixels
     assert image.shape == (260, 300, 3)
-    rows, cols = colour_at(image, PALETTE[1])
+    rows, cols = colour_at(image, DOT_COLOUR)
     left, right, top, bottom = cols.min(), cols.max(), rows.min(), rows.max()
     assert right - left > 200 and bottom - top > 150  # the dots span the plot area
     middle_row, middle_col = (top + bottom) / 2, (left + right) / 2
@@ -68,10 +68,10 @@ def test_scatter_puts_dots_where_their_values_are():
 
 def test_identity_line_runs_through_perfect_predictions():
     values = np.linspace(100, 800, 50)
-    image = scatter_image(values, values, line="identity")
-    rows, cols = colour_at(image, PALETTE[0])
+    image = scatter_figure(values, values, line="identity").pixels
+    rows, cols = colour_at(image, LINE_COLOUR)
     assert np.polyfit(cols, rows, 1)[0] < -0.5  # it rises to the right (row 0 is the top)
-    dot_rows, dot_cols = colour_at(image, PALETTE[1])
+    dot_rows, dot_cols = colour_at(image, DOT_COLOUR)
     assert np.max(np.abs(np.polyval(np.polyfit(cols, rows, 1), dot_cols) - dot_rows)) < 5  # dots on the line
 
 
@@ -81,15 +81,15 @@ def test_regression_figure_and_file(tmp_path):
     targets = rng.uniform(125, 800, size=(300, 1))
     predictions = targets + rng.normal(0, 20, size=(300, 1))
     figure = regression_figure(predictions, targets, "price", "k$", costs=[900.0, 420.0, 401.0],
-                               val_costs=[500.0, 410.0, 400.0])
+                               val_costs=[500.0, 410.0, 400.0]).pixels
     three_panels = figure.shape[1]
-    assert figure.shape[1] > 900 and np.any(np.all(figure == OUTLINE, axis=-1))
-    assert regression_figure(predictions, targets).shape[1] < three_panels  # no costs, no cost panel
+    assert figure.shape[1] > 900 and np.any(np.all(figure == DARK_OUTLINE, axis=-1))
+    assert regression_figure(predictions, targets).pixels.shape[1] < three_panels  # no costs, no cost panel
     path = tmp_path / "r.png"
     saved = save_regression_plot(path, predictions, targets, problem, costs=[1.0, 0.5])
     np.testing.assert_array_equal(read_png(path), saved)
     with pytest.raises(ValueError):
-        scatter_image([1.0, np.nan], [1.0, 2.0])
+        scatter_figure([1.0, np.nan], [1.0, 2.0])
 
 
 # --- the shipped models, on fresh samples ---

@@ -12,8 +12,9 @@ import main_create_and_train
 from src.datasets import save_dataset
 from src.layer import Layer
 from src.neural_network import NeuralNet
-from src.plotting import class_colours
-from src.png import read_png
+from picture_checks import check_apng, find_text
+from src.pictures.colours import TEXT, class_colours
+from src.pictures.png import read_apng, read_png
 from src.problems import get_problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,16 +112,64 @@ def test_plot_writes_a_png_with_the_regions(workspace, tmp_path):
     folder, _ = workspace
     picture = tmp_path / "xor.png"
     result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
-                    "--data", folder / "xor.json", "--predict", 0, 0, "--plot", picture, cwd=tmp_path)
+                    "--data", folder / "xor.json", "--predict", 0, 0, "--plot", picture,
+                    "--fresh", 500, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     image = read_png(picture)
     height, width, _ = image.shape
     assert width > 500 and 300 < height < width
     assert tuple(image[0, 0]) == (255, 255, 255)
-    strong, _ = class_colours(2)
+    strong, _ = class_colours(get_problem("xor").class_names)
     for colour in strong:
         assert np.any(np.all(image == colour, axis=-1)), "a class colour is missing"
+
+
+def test_pictures_are_titled_with_the_network_cost_and_accuracy(workspace, tmp_path):
+    """A picture that names only the problem cannot be told from another model's."""
+    folder, _ = workspace
+    paths = {flag: tmp_path / f"{flag}.png" for flag in ("plot", "neurons", "network")}
+    args = [item for flag, path in paths.items() for item in (f"--{flag}", path)]
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--fresh", 500, *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    fresh_line = next(line for line in result.stdout.splitlines() if line.startswith("fresh samples"))
+    accuracy = fresh_line.split("accuracy ")[1].split(" %")[0]
+    for path in paths.values():
+        image = read_png(path)
+        assert find_text(image, "xor: 2-8-2 tanh/softmax", TEXT, scale=2), path.name
+        assert find_text(image, f"{float(accuracy):.2f} % right on 1,000 fresh samples (seed 2024)",
+                         TEXT), path.name
+    scaled = tmp_path / "scaled.png"
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--fresh", 500, "--predict", 0, 0,
+                    "--network", scaled, "--scale", 2, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert abs(read_png(scaled).shape[0] - 2 * read_png(paths["network"]).shape[0]) <= 4
+
+
+def test_animate_leaves_the_model_byte_identical(workspace, tmp_path):
+    folder, _ = workspace
+    animation = tmp_path / "training.png"
+    result = script("main_create_and_train.py", "--problem", "xor", "--data", folder / "xor.json",
+                    "--model", tmp_path / "animated.json", "--epochs", 3, "--quiet",
+                    "--animate", animation, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "animated.json").read_bytes() == (folder / "model.json").read_bytes()
+    frames = check_apng(animation)
+    assert len(frames) >= 31 and f"animation of {len(frames)} frames" in result.stdout
+    assert all(np.array_equal(a, b) for a, b in zip(read_apng(animation)[0], frames))
+
+    plain = script("main_continue_training.py", "--problem", "xor", "--model", folder / "model.json",
+                   "--data", folder / "xor.json", "--epochs", 1, "--quiet",
+                   "--output", tmp_path / "plain.json", cwd=tmp_path)
+    animated = script("main_continue_training.py", "--problem", "xor", "--model", folder / "model.json",
+                      "--data", folder / "xor.json", "--epochs", 1, "--quiet",
+                      "--output", tmp_path / "more.json", "--animate", tmp_path / "more.png",
+                      cwd=tmp_path)
+    assert plain.returncode == 0 and animated.returncode == 0, animated.stderr
+    assert (tmp_path / "more.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
+    assert len(check_apng(tmp_path / "more.png")) >= 31
 
 
 def test_continue_appends_to_the_record_and_writes_the_output(workspace, tmp_path):
@@ -148,6 +197,11 @@ def test_continue_appends_to_the_record_and_writes_the_output(workspace, tmp_pat
     ("main_load.py", ["--predict"]),
     ("main_load.py", ["--trace"]),
     ("main_load.py", ["--plot", "picture.jpg"]),
+    ("main_load.py", ["--neurons", "neurons.svg"]),
+    ("main_load.py", ["--network", "net.png", "--scale", "0"]),
+    ("main_create_and_train.py", ["--all", "--animate", "a.png"]),
+    ("main_create_and_train.py", ["--animate", "a.gif"]),
+    ("main_continue_training.py", ["--animate", "a.apng"]),
     ("main_continue_training.py", ["--epochs", "0"]),
     ("main_continue_training.py", ["--unknown"]),
 ])
