@@ -159,7 +159,10 @@ class Layer:
 
     @staticmethod
     def _checked(value, shape, name):
-        array = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+        if np.issubdtype(raw.dtype, np.complexfloating):
+            raise ValueError(f"{name} must be real numbers, got complex ones")
+        array = raw.astype(np.float64)
         if array.shape != shape:
             raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
         if not np.all(np.isfinite(array)):

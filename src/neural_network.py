@@ -2,49 +2,21 @@
 
 The network is a list of :class:`~src.layer.Layer` objects, the input layer
 first and the output layer last. A forward pass feeds each layer's output to
-the next. The model file keeps the seed's format, one block per layer::
-
-    {"Layer_0": {"weights": ..., "biases": ..., "previousLayer_size": 3, "layer_size": 3,
-                 "activation_func": "leaky_relu", "activation_params": {"alpha": 0.01},
-                 "layer_type": "input"},
-     "Layer_1": {...}, ...}
-
-and adds a few top-level keys that a file may lack (then it behaves as the
-seed's did):
-
-- ``format_version``: 2 for files written here;
-- ``input_scaling``: ``{"offset": [...], "scale": [...]}``; the network sees
-  ``(x - offset) * scale``, so it takes inputs in the data file's raw units
-  (RGB 0-255 as-is) while its layers work on numbers near [-1, 1];
-- ``output_scaling``: ``{"offset": [...], "scale": [...]}``, for a linear
-  output layer only (a regression); the network's output is
-  ``offset + scale * a``, so it predicts in the targets' units (a price in k$)
-  while its last layer works on numbers of order 1;
-- ``cost_function``: the cost it was trained with (a name of ``src.costs.COSTS``);
-- ``training_record``: settings and per-epoch history of the training runs.
-
-Loading validates everything and raises ``ValueError`` naming the file and
-what is wrong; it looks activations up in a fixed table and never calls
-anything else a file names. Saving is atomic and refuses non-finite weights.
+the next. Optional input scaling lets the network take inputs in the data
+file's raw units (RGB 0-255 as-is) while its layers work on numbers near
+[-1, 1]; optional output scaling (a linear output layer only, for a
+regression) lets it predict in the targets' units. ``save`` and ``load`` read
+and write the seed's model file format; the format and its validation are in
+``src/model_format.py``.
 """
 
-import json
-import math
 import numbers
-import re
 
 import numpy as np
 
-from src.activation_functions import ActivationFunction
-from src.costs import COSTS
-from src.fileio import atomic_write_text, describe_json, read_json
-from src.layer import LAYER_TYPES, Layer
-
-FORMAT_VERSION = 2
-COST_FUNCTIONS = tuple(COSTS)
-_LAYER_KEY = re.compile(r"Layer_(0|[1-9][0-9]*)")
-_LAYER_FIELDS = ("weights", "biases", "previousLayer_size", "layer_size",
-                 "activation_func", "layer_type")
+from src import model_format
+from src.fileio import atomic_write_text
+from src.layer import Layer
 
 
 class NeuralNet:
@@ -83,14 +55,19 @@ class NeuralNet:
 
     def set_input_scaling(self, low, high):
         """Map inputs from [low, high] (per column, raw units) to [-1, 1] before the first layer."""
-        low = np.asarray(low, dtype=np.float64)
-        high = np.asarray(high, dtype=np.float64)
+        low, high = _real_vector(low, "input scaling: low"), _real_vector(high, "input scaling: high")
         if low.shape != (self.n_inputs,) or high.shape != (self.n_inputs,):
             raise ValueError(f"input scaling needs {self.n_inputs} lows and highs")
         if not np.all(np.isfinite(low)) or not np.all(np.isfinite(high)) or np.any(high <= low):
             raise ValueError("input scaling needs finite bounds with high > low in every column")
-        self.input_offset = (low + high) / 2.0
-        self.input_scale = 2.0 / (high - low)
+        with np.errstate(over="ignore"):
+            offset = (low + high) / 2.0
+            scale = 2.0 / (high - low)
+        if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise ValueError("input scaling: low and high are too far apart or too close together "
+                             "for a finite, non-zero scale (high - low must be within float64's range)")
+        self.input_offset = offset
+        self.input_scale = scale
 
     def set_output_scaling(self, offset, scale):
         """Make the output ``offset + scale * a`` (per column), ``a`` the last layer's; linear outputs only.
@@ -105,8 +82,8 @@ class NeuralNet:
         if self.output_activation.title != "linear":
             raise ValueError("output scaling needs a linear output layer, "
                              f"not {self.output_activation.title}")
-        offset = np.asarray(offset, dtype=np.float64)
-        scale = np.asarray(scale, dtype=np.float64)
+        offset = _real_vector(offset, "output scaling: offset")
+        scale = _real_vector(scale, "output scaling: scale")
         if offset.shape != (self.n_outputs,) or scale.shape != (self.n_outputs,):
             raise ValueError(f"output scaling needs {self.n_outputs} offsets and scales")
         if not np.all(np.isfinite(offset)) or not np.all(np.isfinite(scale)) or np.any(scale == 0):
@@ -183,6 +160,8 @@ class NeuralNet:
         x = np.asarray(input_data)
         if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
             raise ValueError("input_data must be numbers")
+        if np.issubdtype(x.dtype, np.complexfloating):
+            raise ValueError("input_data must be real numbers, got complex ones")
         single = x.ndim == 1
         batch = x.reshape(1, -1) if single else x
         if batch.ndim != 2 or batch.shape[1] != self.n_inputs:
@@ -258,42 +237,21 @@ class NeuralNet:
     # --- files ---
 
     def to_dict(self) -> dict:
-        """The model file's content: the seed's layer blocks, then this project's keys."""
+        """The model file's content (see ``src/model_format.py``)."""
         self._require_layers()
-        content = {f"Layer_{i}": layer.to_dict() for i, layer in enumerate(self.layers)}
-        content["format_version"] = FORMAT_VERSION
-        if self.input_offset is not None:
-            content["input_scaling"] = {"offset": self.input_offset.tolist(),
-                                        "scale": self.input_scale.tolist()}
-        if self.output_offset is not None:
-            content["output_scaling"] = {"offset": self.output_offset.tolist(),
-                                         "scale": self.output_scale.tolist()}
-        if self.cost_function is not None:
-            content["cost_function"] = self.cost_function
-        if self.training_record:
-            content["training_record"] = self.training_record
-        return content
+        return model_format.model_content(self)
 
     def save(self, filename):
-        """Write the model to ``filename`` atomically.
+        """Write the model to ``filename`` atomically (``src/fileio.py``).
 
-        A network that cannot be written as a valid model file (no layers,
-        non-finite weights, a training record that is not plain finite JSON)
-        is a ``ValueError`` naming the file; a missing folder is a
+        What is written is first checked with the rules ``load`` applies: a
+        network that cannot be written as a valid model file (no layers,
+        non-finite weights, a last layer that is not an output layer, a cost
+        that does not fit it, a training record the scripts cannot read) is a
+        ``ValueError`` naming the file; a missing folder is a
         ``FileNotFoundError``. In every case an existing file is left as it was.
         """
-        if not self.layers:
-            raise ValueError(f"refusing to save to {filename}: the network has no layers")
-        for i, layer in enumerate(self.layers):
-            if not (np.all(np.isfinite(layer.weights)) and np.all(np.isfinite(layer.biases))):
-                raise ValueError(f"refusing to save to {filename}: layer {i} has non-finite "
-                                 "weights or biases (the training diverged)")
-        try:
-            text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
-        except (ValueError, TypeError, RecursionError) as err:
-            raise ValueError(f"refusing to save to {filename}: the model cannot be written as "
-                             f"finite JSON ({err})") from None
-        atomic_write_text(filename, text + "\n")
+        atomic_write_text(filename, model_format.model_text(self, filename))
 
     def load(self, filename):
         """Replace this network with the one in ``filename``; returns ``self``.
@@ -303,34 +261,16 @@ class NeuralNet:
         Activations are looked up by name in ActivationFunction's table only:
         nothing else a file names is ever looked up or called.
         """
-        content = read_json(filename, "model file")
-        loaded = _parse_model(content, f"model file {filename}")
-        self.__dict__.update(loaded.__dict__)
+        self.__dict__.update(model_format.read_model(filename).__dict__)
         return self
 
 
-def _is_finite_number(value):
-    """True for a JSON number (not true/false) that is a finite float64."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
-def _first_non_finite(value):
-    """The first float in a parsed JSON value that is not finite (``1e400`` parses to inf), or None."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float) and not math.isfinite(item):
-            return item
-    return None
+def _real_vector(values, name):
+    array = np.asarray(values)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool) \
+            or np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(f"{name} must be real numbers, got {values!r}")
+    return array.astype(np.float64)
 
 
 def _positive_chunk_size(chunk_size):
@@ -382,143 +322,3 @@ class _InferencePlan:
             a *= self.output_scale
             a += self.output_offset
         out[...] = a
-
-
-def _parse_model(content, where):
-    """A NeuralNet built from a model file's parsed JSON, validated throughout."""
-    if not isinstance(content, dict):
-        raise ValueError(f"{where}: expected a JSON object with Layer_0, Layer_1, ..., "
-                         f"got {describe_json(content)}")
-    layer_keys = [key for key in content if key.startswith("Layer_")]
-    for key in layer_keys:
-        if not _LAYER_KEY.fullmatch(key):
-            raise ValueError(f"{where}: unexpected key {describe_json(key)} "
-                             "(layers are Layer_0, Layer_1, ... without leading zeros)")
-    if not layer_keys:
-        raise ValueError(f"{where}: no layers (expected keys Layer_0, Layer_1, ...)")
-    count = len(layer_keys)
-    for i in range(count):
-        if f"Layer_{i}" not in content:
-            raise ValueError(f"{where}: layers must be numbered Layer_0, Layer_1, ... without gaps; "
-                             f"missing Layer_{i}")
-    if count < 2:
-        raise ValueError(f"{where}: a network needs an input layer and at least one more layer")
-
-    net = NeuralNet()
-    for i in range(count):
-        layer = _parse_layer(content[f"Layer_{i}"], f"{where}: Layer_{i}")
-        expected = "input" if i == 0 else ("output" if i == count - 1 else "hidden")
-        if layer.layer_type != expected:
-            raise ValueError(f"{where}: Layer_{i} has layer_type {layer.layer_type!r}, expected {expected!r}"
-                             " (the first layer is the input layer, the last the output layer)")
-        if i > 0 and layer.previousLayer_size != net.layers[-1].layer_size:
-            raise ValueError(f"{where}: Layer_{i} expects {layer.previousLayer_size} inputs but "
-                             f"Layer_{i - 1} has {net.layers[-1].layer_size} neurons")
-        net.add_layer(layer)
-
-    version = content.get("format_version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        raise ValueError(f"{where}: format_version must be a whole number from 1 to {FORMAT_VERSION}, "
-                         f"got {describe_json(version)}")
-    if "input_scaling" in content:
-        scaling = content["input_scaling"]
-        if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
-            raise ValueError(f"{where}: input_scaling must be an object with exactly the keys "
-                             "'offset' and 'scale'")
-        net.input_offset = _numbers(scaling["offset"], (net.n_inputs,), f"{where}: input_scaling offset")
-        net.input_scale = _numbers(scaling["scale"], (net.n_inputs,), f"{where}: input_scaling scale")
-        if np.any(net.input_scale == 0):
-            raise ValueError(f"{where}: input_scaling scale must not contain zeros")
-    if "output_scaling" in content:
-        scaling = content["output_scaling"]
-        if not isinstance(scaling, dict) or set(scaling) != {"offset", "scale"}:
-            raise ValueError(f"{where}: output_scaling must be an object with exactly the keys "
-                             "'offset' and 'scale'")
-        offset = _numbers(scaling["offset"], (net.n_outputs,), f"{where}: output_scaling offset")
-        scale = _numbers(scaling["scale"], (net.n_outputs,), f"{where}: output_scaling scale")
-        try:
-            net.set_output_scaling(offset, scale)
-        except ValueError as err:
-            raise ValueError(f"{where}: {err}") from None
-    if "cost_function" in content:
-        cost = content["cost_function"]
-        if not isinstance(cost, str) or cost not in COST_FUNCTIONS:
-            raise ValueError(f"{where}: cost_function must be one of {', '.join(COST_FUNCTIONS)}, "
-                             f"got {describe_json(cost)}")
-        net.cost_function = cost
-    if "training_record" in content:
-        record = content["training_record"]
-        if not isinstance(record, dict):
-            raise ValueError(f"{where}: training_record must be a JSON object, got {describe_json(record)}")
-        bad = _first_non_finite(record)
-        if bad is not None:
-            raise ValueError(f"{where}: training_record holds a number that is not finite "
-                             f"({describe_json(bad)})")
-        net.training_record = record
-    return net
-
-
-def _parse_layer(block, where):
-    if not isinstance(block, dict):
-        raise ValueError(f"{where} must be a JSON object, got {describe_json(block)}")
-    missing = [field for field in _LAYER_FIELDS if field not in block]
-    if missing:
-        raise ValueError(f"{where} is missing {', '.join(missing)}")
-    sizes = []
-    for field in ("previousLayer_size", "layer_size"):
-        value = block[field]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{where}: {field} must be a positive whole number, got {describe_json(value)}")
-        sizes.append(value)
-    layer_type = block["layer_type"]
-    if not isinstance(layer_type, str) or layer_type not in LAYER_TYPES:
-        raise ValueError(f"{where}: layer_type must be one of {', '.join(LAYER_TYPES)}, "
-                         f"got {describe_json(layer_type)}")
-    title = block["activation_func"]
-    if not isinstance(title, str) or len(title) > 100:
-        raise ValueError(f"{where}: activation_func must be the name of an activation function, "
-                         f"got {describe_json(title)}")
-    params = block.get("activation_params", {})
-    if not isinstance(params, dict):
-        raise ValueError(f"{where}: activation_params must be a JSON object, got {describe_json(params)}")
-    for key, value in params.items():
-        if not _is_finite_number(value):
-            raise ValueError(f"{where}: activation parameter {describe_json(key)} must be a finite number, "
-                             f"got {describe_json(value)}")
-    try:
-        activation = ActivationFunction.get_activation_function(title)
-        params = activation.resolve_params(params)
-    except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None
-    weights = _numbers(block["weights"], (sizes[1], sizes[0]), f"{where}: weights")
-    biases = _numbers(block["biases"], (sizes[1],), f"{where}: biases")
-    try:
-        return Layer(sizes[0], sizes[1], layer_type, activation, params, weights=weights, biases=biases)
-    except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None
-
-
-def _numbers(value, shape, where):
-    """A float64 array of exactly ``shape`` from nested JSON lists of finite numbers."""
-    def check(item, depth):
-        if depth == len(shape):
-            if isinstance(item, list):
-                raise ValueError(f"{where} must have shape {shape}: found a list where a number "
-                                 f"belongs (at depth {depth})")
-            if isinstance(item, bool) or not isinstance(item, (int, float)):
-                raise ValueError(f"{where} must contain only numbers, found {describe_json(item)}")
-            return
-        if not isinstance(item, list) or len(item) != shape[depth]:
-            raise ValueError(f"{where} must have shape {shape}: expected a list of {shape[depth]} "
-                             f"at depth {depth}, found {describe_json(item)}")
-        for element in item:
-            check(element, depth + 1)
-
-    check(value, 0)
-    try:
-        array = np.array(value, dtype=np.float64)
-    except OverflowError:
-        array = np.full(shape, math.inf)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{where} must contain only finite numbers (a number is too large or not finite)")
-    return array

@@ -34,9 +34,19 @@ from pathlib import Path
 import numpy as np
 
 from src.costs import make_cost
+from src.neural_network import NeuralNet
 from src.optimizers import make_optimizer
 
 LR_SCHEDULES = ("constant", "cosine")
+
+MAX_PARAMETER = 1e6
+"""A weight or bias beyond ±MAX_PARAMETER counts as divergence, like a non-finite cost.
+
+Inputs are scaled to about [-1, 1] and the networks are small, so trained
+weights stay within a few hundred; a step that throws them to 1e9 or 1e300
+(a learning rate far too large) leaves numbers that are finite but absurd,
+and a model that only looks trained.
+"""
 
 
 class TrainingDiverged(ArithmeticError):
@@ -92,6 +102,8 @@ class Training:
     def __init__(self, neural_net, learning_rate=0.001, clip_value=1.0, cost_function="mse",
                  optimizer="sgd", *, weight_decay=0.0, lr_schedule="constant",
                  final_lr_fraction=0.01, seed=0):
+        if not isinstance(neural_net, NeuralNet):
+            raise TypeError(f"neural_net must be a NeuralNet, got {neural_net!r}")
         if len(neural_net.layers) < 2:
             raise ValueError("the network needs an input layer and at least one more layer to train")
         self.neural_net = neural_net
@@ -108,6 +120,9 @@ class Training:
             raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {lr_schedule!r}")
         self.lr_schedule = lr_schedule
         self.final_lr_fraction = _positive_number("final_lr_fraction", final_lr_fraction)
+        if self.final_lr_fraction > 1:
+            raise ValueError(f"final_lr_fraction must be a number in (0, 1] (the last epoch's share of "
+                             f"learning_rate), got {final_lr_fraction!r}")
         self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
         self._layers = [layer for layer in neural_net.layers[1:]]
@@ -125,6 +140,8 @@ class Training:
     # --- gradients ---
 
     def _check_targets(self, target_values, n_samples):
+        if np.iscomplexobj(target_values):
+            raise ValueError("target_values must be real numbers, got complex ones")
         t = np.asarray(target_values, dtype=np.float64)
         if t.ndim == 1:
             t = t.reshape(1, -1) if n_samples == 1 else t
@@ -175,6 +192,8 @@ class Training:
         """
         net = self.neural_net
         batch, single = net._as_batch(input_data)
+        if batch.shape[0] == 0:
+            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
         t = self._check_targets(target_values, batch.shape[0])
         flat = np.empty_like(self._params)
         views = self.neural_net.parameter_views(flat)
@@ -203,6 +222,8 @@ class Training:
         ``predicted_classes``) is the target's; it means nothing for a regression.
         """
         batch, _ = self.neural_net._as_batch(input_data)
+        if batch.shape[0] == 0:
+            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
         t = self._check_targets(target_values, batch.shape[0])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             predictions = self.neural_net.predict(batch, chunk_size=chunk_size)
@@ -256,8 +277,12 @@ class Training:
         net = self.neural_net
         x, _ = net._as_batch(input_data)
         t = self._check_targets(target_data, x.shape[0])
+        if x.shape[0] == 0:
+            raise ValueError("input_data holds no samples: training needs at least one")
         epochs = self._count("epochs", epochs, minimum=0)
         batch_size = self._count("batch_size", batch_size)
+        if patience is not None:
+            patience = self._count("patience", patience)
         self._check_target_range(t)
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
@@ -267,7 +292,11 @@ class Training:
             validation_data = (x[order[:n_val]], t[order[:n_val]])
             x, t = x[order[n_val:]], t[order[n_val:]]
         if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (inputs, targets)")
             val_x, _ = net._as_batch(validation_data[0])
+            if val_x.shape[0] == 0:
+                raise ValueError("validation_data holds no samples: give at least one, or None")
             val_t = self._check_targets(validation_data[1], val_x.shape[0])
         elif patience is not None:
             raise ValueError("patience (early stopping) needs validation_data or validation_split")
@@ -304,10 +333,10 @@ class Training:
                         batch_callback(epoch, start // batch_size)
                 predictions = np.concatenate(batches)
                 cost = self._cost.value(predictions, ts)
-            if not math.isfinite(cost) or not np.all(np.isfinite(self._params)):
+            if not math.isfinite(cost) or not np.all(np.abs(self._params) <= MAX_PARAMETER):
+                message = self._divergence_message(cost, lr)
                 self._params[...] = good
-                reported = cost if not math.isfinite(cost) else math.nan
-                raise TrainingDiverged(self._divergence_message(epoch, reported, lr), history)
+                raise TrainingDiverged(message, history)
             self.epochs_done += 1
             entry = {"epoch": self.epochs_done, "learning_rate": lr, "cost": cost}
             if accuracy:
@@ -370,8 +399,14 @@ class Training:
             raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
         return int(value)
 
-    def _divergence_message(self, epoch, cost, lr):
-        return (f"training diverged in epoch {self.epochs_done + 1}: the cost became {cost} "
+    def _divergence_message(self, cost, lr):
+        """Why the epoch now ending counts as diverged; call it before the weights are put back."""
+        if math.isfinite(cost):
+            largest = np.max(np.abs(np.nan_to_num(self._params, nan=np.inf)))
+            what = f"the weights grew beyond ±{MAX_PARAMETER:g} (largest {largest:.3g})"
+        else:
+            what = f"the cost became {cost}"
+        return (f"training diverged in epoch {self.epochs_done + 1}: {what} "
                 f"at learning rate {lr:g}; the weights were put back to those at the start of "
                 f"that epoch. Use a smaller learning rate, gradient clipping or the adam optimizer")
 

@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from src.activation_functions import ActivationFunction
+from src.costs import COSTS
 from src.datasets import dataset_text, load_dataset
 from src.layer import Layer
-from src.neural_network import COST_FUNCTIONS, NeuralNet
+from src.neural_network import NeuralNet
 from src.problems import get_problem
 
 FUZZ = settings(max_examples=2000, deadline=None,
@@ -288,7 +289,7 @@ def check_loaded_model(net, raw, tmp):
         assert net.output_activation is ActivationFunction.linear
         assert net.output_offset.shape == net.output_scale.shape == (net.n_outputs,)
         assert np.isfinite(net.output_offset).all() and (net.output_scale != 0).all()
-    assert net.cost_function is None or net.cost_function in COST_FUNCTIONS
+    assert net.cost_function is None or net.cost_function in COSTS
     assert isinstance(net.training_record, dict)
 
     samples = np.random.default_rng(0).uniform(-2.0, 2.0, size=(4, net.n_inputs))

@@ -20,6 +20,7 @@ import pytest
 
 import src.activation_functions as activation_functions_module
 import src.fileio as fileio
+import src.model_format as model_format_module
 import src.neural_network as neural_network_module
 from src.activation_functions import ActivationFunction
 from src.datasets import load_dataset
@@ -519,7 +520,8 @@ def load_under_sentinels(monkeypatch, paths):
             patch.setattr(builtins, name, sentinel)
         patch.setattr(builtins, "__import__", recording_import)
         patch.setattr(builtins, "open", recording_open)
-        for namespace in (builtins, ActivationFunction, activation_functions_module, neural_network_module):
+        for namespace in (builtins, ActivationFunction, activation_functions_module, neural_network_module,
+                          model_format_module):
             patch.setattr(namespace, "planted_name", planted, raising=False)
         patch.setattr(ActivationFunction, "titles", titles_sentinel)
         patch.setattr(ActivationFunction, "get_activation_function", staticmethod(recording_lookup))
@@ -636,7 +638,7 @@ def test_a_failure_before_the_rename_leaves_the_old_file_and_no_temporary_file(s
         raise failure
 
     monkeypatch.setattr(fileio.os, "fsync", failing_fsync)
-    net.cost_function = "cross_entropy"
+    net.cost_function = None
     with pytest.raises(type(failure)):
         net.save(path)
     assert seen and seen[0] > len(before) // 2
@@ -681,7 +683,7 @@ def test_json_failing_partway_leaves_the_old_file(saved, monkeypatch):
     def failing_dumps(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(neural_network_module.json, "dumps", failing_dumps)
+    monkeypatch.setattr(model_format_module.json, "dumps", failing_dumps)
     with pytest.raises(MemoryError):
         net.save(path)
     assert path.read_bytes() == before
