@@ -12,7 +12,12 @@ the problem's data file plus ``generated_samples_per_class`` samples per class
 (samples, for a regression) drawn from the problem's definition with ``data_seed``; a
 further fresh draw (``data_seed + 1``) is held out to report accuracy on
 samples the network never saw. With the same settings and seeds, a run
-rewrites the same model file byte for byte.
+rewrites the same model file byte for byte on the same machine with the same
+NumPy and BLAS (the training record says which); elsewhere the held-out
+figures agree within the tolerance the README gives. A model no better than
+chance on the held-out samples (a classifier: not above the share of their
+largest class; a regression: no better than their mean) is saved with a
+warning line.
 
 Optional settings: ``weight_init`` and ``bias_init`` choose how every hidden
 and output layer starts (a scheme of src/initializers.py, e.g. "xavier_uniform"
@@ -21,15 +26,17 @@ activation and the biases are zeros). What each layer was drawn from is kept
 in the model's training record under "initializers".
 """
 
-import argparse
+import src.script_start  # noqa: F401,I001  (first: one BLAS thread, see src/__init__.py; a quiet Ctrl-C)
 
-import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
+import argparse
+import sys
 
 import numpy as np
 
-from src.arguments import file_path, non_negative_int, positive_float, positive_int
-from src.cli import (add_problem_argument, display_path, held_out_data, held_out_summary, run, train_and_record,
-                     training_data)
+from src.arguments import non_negative_int, path_argument, positive_float, positive_int
+from src.cli import (add_problem_argument, display_path, held_out_data, held_out_summary, no_better_than_chance,
+                     run, train_and_record, training_data)
+from src.fileio import check_writable
 from src.layer import Layer
 from src.neural_network import NeuralNet
 from src.pictures import animation
@@ -138,7 +145,8 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
         animation.finish(animate, snapshots, problem, settings, inputs, targets, validation, scale)
     phrase, figure = held_out_summary(net, problem, history, validation)
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
-            "held_out": phrase, "held_out_figure": figure, "model": display_path(model_path)}
+            "held_out": phrase, "held_out_figure": figure, "model": display_path(model_path),
+            "chance": no_better_than_chance(net, validation, problem.is_regression)}
 
 
 def main(argv=None):
@@ -147,13 +155,15 @@ def main(argv=None):
                                      epilog="The settings of every problem stand at the top of this file.")
     add_problem_argument(parser)
     parser.add_argument("--all", action="store_true", help="train every problem in SETTINGS, one after the other")
-    parser.add_argument("--data", help="data file (default: the problem's file in data/)")
-    parser.add_argument("--model", help="where to save the model (default: models/model_<problem>.json)")
+    parser.set_defaults(problem=None)  # so that --problem with --all can be told apart
+    parser.add_argument("--data", type=path_argument, help="data file (default: the problem's file in data/)")
+    parser.add_argument("--model", type=path_argument,
+                        help="where to save the model (default: models/model_<problem>.json)")
     parser.add_argument("--epochs", type=positive_int, help="epochs (default: the problem's setting)")
     parser.add_argument("--learning-rate", type=positive_float, help="learning rate (default: the setting)")
     parser.add_argument("--seed", type=non_negative_int,
                         help="seed of the initial weights and the shuffling (default: the setting)")
-    parser.add_argument("--checkpoint", type=file_path, metavar="PATH",
+    parser.add_argument("--checkpoint", type=path_argument, metavar="PATH",
                         help="save the best model so far here after every epoch that improves the "
                              "held-out cost")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
@@ -163,8 +173,13 @@ def main(argv=None):
         parser.error("--data, --model, --checkpoint and --animate name one problem's files: "
                      "they cannot go with --all")
     animation.check_arguments(parser, args)
+    if args.all and args.problem:
+        parser.error("--all trains every problem: it cannot go with --problem")
 
-    names = list(SETTINGS) if args.all else [args.problem]
+    names = list(SETTINGS) if args.all else [args.problem or "red"]
+    for path in [args.model or get_problem(name).model_path for name in names] + [args.checkpoint, args.animate]:
+        if path:  # a wrong output path is found before any training, not after it
+            check_writable(path)
     summaries = []
     for name in names:
         problem = get_problem(name)
@@ -178,6 +193,9 @@ def main(argv=None):
         summaries.append(summary)
         print(f"{name}: {summary['held_out']} after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
               f"saved {summary['model']}")
+        if summary["chance"]:
+            print(f"warning: {name}: the model is no better than chance ({summary['chance']}); "
+                  f"it was saved to {summary['model']} all the same", file=sys.stderr)
     if len(summaries) > 1:
         print(f"\n{'problem':<19}{'network':<12}{'held-out':>15}{'seconds':>10}")
         for s in summaries:

@@ -17,17 +17,19 @@ predicted value and --plot shows predicted against true values, the residuals
 and the cost curve.
 """
 
+import src.script_start  # noqa: F401,I001  (first: one BLAS thread, see src/__init__.py; a quiet Ctrl-C)
+
 import argparse
 import dataclasses
-
-import src  # noqa: F401  (first: it sets NumPy's BLAS to one thread, see src/__init__.py)
+import sys
 
 import numpy as np
 
-from src.arguments import non_negative_int, positive_int
+from src.arguments import finite_float, negative_numbers_as_values, non_negative_int, path_argument, positive_int
 from src.cli import add_problem_argument, check_model_fits, run
 from src.datasets import load_dataset
 from src.evaluation import cube_report, evaluate, regression_metrics, regression_report, report, whole_cube_check
+from src.fileio import check_writable
 from src.neural_network import NeuralNet
 from src.pictures.figures import save_plot
 from src.pictures.network import save_network_figure
@@ -48,12 +50,7 @@ def confidence(outputs, activation):
 
 
 def predict_samples(net, problem, values, trace):
-    if len(values) % problem.n_inputs:
-        raise ValueError(f"--predict needs {problem.n_inputs} numbers per sample "
-                         f"({', '.join(problem.input_names)}), got {len(values)}")
     samples = np.array(values, dtype=np.float64).reshape(-1, problem.n_inputs)
-    if not np.all(np.isfinite(samples)):
-        raise ValueError("--predict values must be finite numbers")
     activation = net.output_activation.title
     truth = problem.generator.label(samples)
     unit = unit_of(problem)
@@ -164,18 +161,19 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.splitlines()[2:9]))
     add_problem_argument(parser)
-    parser.add_argument("--model", help="model file (default: models/model_<problem>.json)")
-    parser.add_argument("--data", help="data file (default: the problem's file in data/)")
-    parser.add_argument("--predict", nargs="+", type=float, metavar="V",
+    parser.add_argument("--model", type=path_argument, help="model file (default: models/model_<problem>.json)")
+    parser.add_argument("--data", type=path_argument, help="data file (default: the problem's file in data/)")
+    parser.add_argument("--predict", nargs="+", type=finite_float, metavar="V",
                         help="classify these inputs, or predict their value for a regression "
                              "(raw units; several samples one after the other)")
     parser.add_argument("--trace", action="store_true",
                         help="with --predict: print every layer's weighted input and activation")
-    parser.add_argument("--plot", metavar="FILE.png", help="write a picture of the decision regions "
-                        "(a regression: predicted against true values and the residuals)")
-    parser.add_argument("--neurons", metavar="FILE.png",
+    parser.add_argument("--plot", type=path_argument, metavar="FILE.png",
+                        help="write a picture of the decision regions "
+                             "(a regression: predicted against true values and the residuals)")
+    parser.add_argument("--neurons", type=path_argument, metavar="FILE.png",
                         help="write a picture of every neuron's output over the inputs")
-    parser.add_argument("--network", metavar="FILE.png",
+    parser.add_argument("--network", type=path_argument, metavar="FILE.png",
                         help="write a diagram of the network with its weights")
     parser.add_argument("--scale", type=int, choices=(1, 2, 3), default=1,
                         help="pixels per picture pixel: 2 for high-resolution screens (default: 1)")
@@ -185,7 +183,11 @@ def main(argv=None):
     parser.add_argument("--fresh-seed", type=non_negative_int, default=2024,
                         help="seed of the fresh samples (default: 2024)")
     parser.add_argument("--no-cube", action="store_true", help="red: skip the check of all 256^3 colours")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(negative_numbers_as_values(sys.argv[1:] if argv is None else argv))
+    if args.predict and len(args.predict) % get_problem(args.problem).n_inputs:
+        problem = get_problem(args.problem)
+        parser.error(f"--predict needs {problem.n_inputs} numbers per sample "
+                     f"({', '.join(problem.input_names)}), got {len(args.predict)}")
     if args.trace and not args.predict:
         parser.error("--trace goes with --predict")
     for flag in ("plot", "neurons", "network"):
@@ -196,6 +198,9 @@ def main(argv=None):
     model_path = args.model or problem.model_path
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
+    for path in (args.plot, args.neurons, args.network):  # found before the long measurements
+        if path:
+            check_writable(path)
     activation = net.output_activation.title
 
     if args.predict:

@@ -1,9 +1,10 @@
 """What the three main scripts share: errors, arguments, data and the training record.
 
 - :func:`run` calls a script's ``main`` so that any failure at run time (a bad
-  file, a diverged training, anything else) prints exactly one line on standard
-  error and exits with status 1: no traceback, no NumPy warnings. Command-line
-  mistakes stay argparse's usage errors (exit 2).
+  file, a diverged training, Ctrl-C, a closed or full standard output,
+  anything else) prints exactly one line on standard error, saying what was
+  written by then, and exits with status 1: no traceback, no NumPy warnings.
+  Command-line mistakes stay argparse's usage errors (exit 2).
 - :func:`training_data` builds a problem's training set the same way for
   creating and for continuing: the samples of the data file plus, as the
   settings say, samples drawn from the problem's generator with a recorded
@@ -14,37 +15,94 @@
 """
 
 import argparse
+import errno
 import inspect
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from src.arguments import non_negative_int, positive_int
+from src import fileio
+from src.arguments import non_negative_int, path_argument, positive_int
+from src.costs import make_cost
 from src.datasets import load_dataset, model_targets, save_dataset, summary
+from src.environment import numerical_environment
 from src.evaluation import regression_metrics
+from src.fileio import printable
 from src.problems import ROOT
-from src.training import Training, recorded
+from src.training import Training, predicted_classes, recorded
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: ended from outside, handled like a Ctrl-C."""
+
+
+def _interrupt(signum, frame):
+    """The first Ctrl-C (or SIGTERM) stops the script; any more are ignored while it ends."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+def _what_was_written():
+    if not fileio.WRITTEN:
+        return "nothing was written"
+    return "wrote " + ", ".join(dict.fromkeys(fileio.WRITTEN))
+
+
+# What writing to a closed pipe, a full disk or /dev/full raises. Errors of the
+# project's own file writes name their file instead (src/fileio.py), so an error
+# with an errno and no file name comes from standard output.
+_OUTPUT_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def _from_stdout(err):
+    return (isinstance(err, OSError) and err.errno in _OUTPUT_ERRORS and err.filename is None
+            and err.strerror is not None)
 
 
 def run(main, argv=None):
-    """Call ``main(argv)``; turn any exception into one line on stderr and exit status 1."""
+    """Call ``main(argv)``; turn any failure into one line on stderr and exit status 1.
+
+    The line says what went wrong and, when the script stops partway (an error,
+    Ctrl-C, SIGTERM, standard output closed or full), what it had written by
+    then. No traceback and no NumPy warnings reach the terminal, and control
+    characters in a message are shown as escapes. A second Ctrl-C while the
+    script ends is ignored.
+    """
     program = Path(sys.argv[0]).name or "script"
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _interrupt)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
-                return main(argv)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except KeyboardInterrupt:
-        print(f"{program}: error: interrupted; nothing was written", file=sys.stderr)
+                result = main(argv)
+        sys.stdout.flush()
+        return result
+    except KeyboardInterrupt as err:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        how = "terminated" if isinstance(err, Terminated) else "interrupted"
+        message = f"{how}; {_what_was_written()}"
     except Exception as err:  # every failure becomes one line, by design
-        message = " ".join(str(err).split()) or type(err).__name__
-        print(f"{program}: error: {message}", file=sys.stderr)
+        if _from_stdout(err):
+            # Whatever is printed from now on goes nowhere, also the interpreter's last flush.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            reason = "it was closed" if isinstance(err, BrokenPipeError) else err.strerror
+            message = f"cannot write to standard output ({reason}); {_what_was_written()}"
+        else:
+            message = " ".join(str(err).split()) or type(err).__name__
+            if isinstance(err, MemoryError):
+                message = f"out of memory ({message})" if message != "MemoryError" else "out of memory"
+            if fileio.WRITTEN:
+                message += f" (before that, {_what_was_written()})"
+    print(f"{program}: error: {printable(message)}", file=sys.stderr)
     sys.exit(1)
 
 
@@ -124,7 +182,7 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
         history_so_far.append(recorded(entry))
     run = dict(run_info)
     run.update({"epochs": len(history), "learning_rate": learning_rate, "seed": seed,
-                "training_samples": int(inputs.shape[0])})
+                "training_samples": int(inputs.shape[0]), "environment": numerical_environment()})
     if history and "val_accuracy" in history[-1]:
         run["held_out_accuracy"] = history[-1]["val_accuracy"]
     if regression and validation is not None:
@@ -178,7 +236,7 @@ def generator_main(module, argv=None):
                                               f"(default {defaults[count_name]})")
         parser.add_argument("--seed", type=non_negative_int, default=defaults["seed"], metavar="S",
                             help=f"seed of the random generator (default {defaults['seed']})")
-        parser.add_argument("--output", type=Path, default=problem.data_path, metavar="P",
+        parser.add_argument("--output", type=path_argument, default=problem.data_path, metavar="P",
                             help=f"data file to write (default {display_path(problem.data_path)})")
         for name, (kind, text) in getattr(module, "OPTIONS", {}).items():
             parser.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=defaults[name],
@@ -189,8 +247,61 @@ def generator_main(module, argv=None):
         try:
             save_dataset(output, inputs, targets, problem)
         except (OSError, ValueError) as err:
+            if str(output) in str(err):
+                raise
             raise OSError(f"cannot write {output}: {err}") from None
         print(f"wrote {inputs.shape[0]} {problem.name} samples (seed {seed}) to {output}")
         print(summary(inputs, targets, problem))
 
     return run(write, argv)
+
+
+def held_out_result(net, cost_function, validation, regression=False):
+    """``(accuracy, cost)`` of ``net`` on the held-out ``validation = (inputs, targets)``.
+
+    ``accuracy`` is None for a regression. Computed the same way before and
+    after a training, so that the two can be compared.
+    """
+    inputs, targets = validation
+    output = net.layers[-1]
+    outputs = net.predict(inputs)
+    cost = make_cost(cost_function, output.activation_func, output.activation_params).value(outputs, targets)
+    if regression:
+        return None, cost
+    right = predicted_classes(outputs, output.activation_func) == predicted_classes(targets, output.activation_func)
+    return float(np.mean(right)), cost
+
+
+def not_worse(after, before):
+    """Whether the held-out result ``after`` is at least as good as ``before`` (both ``(accuracy, cost)``).
+
+    A higher accuracy is better; at equal accuracy (or for a regression), a cost that is not higher.
+    """
+    if after[0] is not None and after[0] != before[0]:
+        return after[0] > before[0]
+    return after[1] <= before[1]
+
+
+def no_better_than_chance(net, validation, regression=False):
+    """A description when ``net`` does no better on the held-out samples than a constant answer, else ''.
+
+    A classifier: an accuracy not above the share of the samples' largest class
+    (what always answering that class gets). A regression: a mean squared
+    error not below that of always answering the samples' mean (R² <= 0).
+    """
+    inputs, targets = validation
+    outputs = net.predict(inputs)
+    if regression:
+        error, spread = np.mean((outputs - targets) ** 2), np.mean((targets - targets.mean(axis=0)) ** 2)
+        if error < spread:
+            return ""
+        return (f"its mean squared error on held-out samples is {error:.4g}, and always answering their "
+                f"mean gets {spread:.4g}")
+    activation = net.output_activation
+    classes = predicted_classes(targets, activation)
+    accuracy = np.mean(predicted_classes(outputs, activation) == classes)
+    chance = np.bincount(classes).max() / classes.size
+    if accuracy > chance:
+        return ""
+    return (f"{100 * accuracy:.2f} % right on held-out samples, and always answering their largest "
+            f"class gets {100 * chance:.2f} %")

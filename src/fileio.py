@@ -95,7 +95,7 @@ def _write_target(path: Path):
     except FileNotFoundError:
         existing = None
     except OSError as err:
-        raise OSError(err.errno, f"cannot write {path}{through}: {err.strerror}") from None
+        raise _named(err, f"{path}{through}") from None
     if existing is not None:
         if stat.S_ISDIR(existing.st_mode):
             raise IsADirectoryError(f"cannot write {path}{through}: it is a folder, not a file")
@@ -112,6 +112,14 @@ def _write_target(path: Path):
         folder = target.parent if through else (Path(path).parent if str(Path(path).parent) else Path("."))
         raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
     return target, existing
+
+
+def check_writable(path) -> None:
+    """Raise what ``atomic_write_bytes(path, ...)`` would raise before writing anything.
+
+    For scripts, to find a wrong output path before a long training rather than after it.
+    """
+    _write_target(Path(path))
 
 
 def _temporary_stem(name: str) -> str:
