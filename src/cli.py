@@ -49,10 +49,12 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
 
-def _what_was_written():
-    if not fileio.WRITTEN:
+def _what_was_written(since):
+    """'nothing was written', or 'wrote <the paths written since fileio.WRITTEN had ``since`` entries>'."""
+    written = fileio.WRITTEN[since:]
+    if not written:
         return "nothing was written"
-    return "wrote " + ", ".join(dict.fromkeys(fileio.WRITTEN))
+    return "wrote " + ", ".join(dict.fromkeys(written))
 
 
 # What writing to a closed pipe, a full disk or /dev/full raises. Errors of the
@@ -73,37 +75,48 @@ def run(main, argv=None):
     Ctrl-C, SIGTERM, standard output closed or full), what it had written by
     then. No traceback and no NumPy warnings reach the terminal, and control
     characters in a message are shown as escapes. A second Ctrl-C while the
-    script ends is ignored.
+    script ends is ignored. The signal handlers are put back as they were when
+    ``run`` returns or exits.
     """
     program = Path(sys.argv[0]).name or "script"
+    previous = {}
     if threading.current_thread() is threading.main_thread():
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(number, _interrupt)
+        previous = {number: signal.signal(number, _interrupt)
+                    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        message = _failure_of(main, argv, since=len(fileio.WRITTEN))
+        if message is not None:
+            print(f"{program}: error: {printable(message)}", file=sys.stderr)
+            sys.exit(1)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _failure_of(main, argv, since):
+    """Run ``main(argv)``: ``None`` if it ends well, else the one line that says what happened."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
-                result = main(argv)
+                main(argv)
         sys.stdout.flush()
-        return result
+        return None
     except KeyboardInterrupt as err:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         how = "terminated" if isinstance(err, Terminated) else "interrupted"
-        message = f"{how}; {_what_was_written()}"
+        return f"{how}; {_what_was_written(since)}"
     except Exception as err:  # every failure becomes one line, by design
         if _from_stdout(err):
             # Whatever is printed from now on goes nowhere, also the interpreter's last flush.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             reason = "it was closed" if isinstance(err, BrokenPipeError) else err.strerror
-            message = f"cannot write to standard output ({reason}); {_what_was_written()}"
-        else:
-            message = " ".join(str(err).split()) or type(err).__name__
-            if isinstance(err, MemoryError):
-                message = f"out of memory ({message})" if message != "MemoryError" else "out of memory"
-            if fileio.WRITTEN:
-                message += f" (before that, {_what_was_written()})"
-    print(f"{program}: error: {printable(message)}", file=sys.stderr)
-    sys.exit(1)
+            return f"cannot write to standard output ({reason}); {_what_was_written(since)}"
+        message = " ".join(str(err).split()) or type(err).__name__
+        if isinstance(err, MemoryError):
+            message = f"out of memory ({message})" if message != "MemoryError" else "out of memory"
+        if fileio.WRITTEN[since:]:
+            message += f" (before that, {_what_was_written(since)})"
+        return message
 
 
 def add_problem_argument(parser):
@@ -123,6 +136,11 @@ def display_path(path):
 
 
 def check_model_fits(net, problem, model_path):
+    """Refuse a model of another problem: by its training record, and by its numbers of inputs and outputs."""
+    trained_for = net.training_record.get("problem")
+    if trained_for is not None and trained_for != problem.name:
+        raise ValueError(f"model file {model_path} was trained for problem {trained_for} (its training "
+                         f"record says so), not for {problem.name}: give --problem {trained_for}")
     if net.n_inputs != problem.n_inputs or net.n_outputs != problem.n_outputs:
         kind = "targets" if problem.is_regression else "classes"
         raise ValueError(f"model file {model_path} takes {net.n_inputs} inputs and gives {net.n_outputs} "

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from src.activation_functions import ActivationFunction
 from src.fileio import atomic_write_text, describe_json, read_json
 from src.problems import Problem, get_problem
 
@@ -47,6 +48,10 @@ GRID = 10 ** DECIMALS
 ZERO_ONE_ACTIVATIONS = ("sigmoid", "softmax")
 _MAX_BATCH = 4_000_000
 _GIVE_UP_AFTER = 20_000_000
+MAX_MISLABELLED = 0.01
+"""The largest share of a classifier's data file whose labels may differ from the definition."""
+MIN_DEFINITION_R2 = 0.5
+"""The least share of a regression data file's target variance its definition must explain."""
 
 
 def resolve_problem(problem) -> Problem:
@@ -199,9 +204,10 @@ def targets_for_activation(targets_pm1, output_activation="tanh") -> np.ndarray:
     title = output_activation
     if not isinstance(title, str):
         title = getattr(output_activation, "title", None)
-    if not isinstance(title, str):
+    if not isinstance(title, str) or title not in ActivationFunction.titles():
         raise ValueError(
-            f"output_activation must be an activation or its title, got {output_activation!r}"
+            f"output_activation must be an activation or its title "
+            f"({', '.join(ActivationFunction.titles())}), got {output_activation!r}"
         )
     targets = np.array(targets_pm1, dtype=np.float64)
     if not np.isin(targets, (-1.0, 1.0)).all():
@@ -439,7 +445,47 @@ def load_dataset(path, problem, output_activation="tanh"):
                 f"{where}: sample {index} of {problem.input_key!r} is {describe_json(input_rows[index])}, "
                 f"expected whole numbers from {low.min():g} to {high.max():g}"
             )
+    _check_against_definition(where, inputs, targets, problem)
     return inputs, model_targets(targets, problem, output_activation)
+
+
+def _check_against_definition(where, inputs, targets, problem):
+    """Refuse a data file whose targets do not follow the problem's definition.
+
+    A data file of another problem with the same number of inputs and outputs
+    (sine's points given as xor) has the right shape but labels that disagree
+    with this problem's ``label`` about half the time. A classifier's file may
+    disagree on at most ``MAX_MISLABELLED`` of its samples; a regression's
+    noise-free definition must explain at least ``MIN_DEFINITION_R2`` of the
+    variance of its targets. Problems without a definition to draw from
+    (``can_generate=False``) and problems outside the registry are not checked.
+    """
+    if not problem.can_generate or _registered(problem) is not problem:
+        return
+    expected = np.asarray(problem.generator.label(inputs), dtype=np.float64)
+    if problem.is_regression:
+        spread = np.sum((targets - targets.mean(axis=0)) ** 2)
+        explained = 1.0 - np.sum((targets - expected) ** 2) / spread if spread > 0 else 1.0
+        if explained < MIN_DEFINITION_R2:
+            raise ValueError(
+                f"{where}: its targets do not follow problem {problem.name}'s definition (it explains "
+                f"{100 * max(explained, -9.99):.0f} % of their variance, at least "
+                f"{100 * MIN_DEFINITION_R2:.0f} % expected): is it a data file of another problem?")
+        return
+    wrong = class_indices(as_pm1(targets)) != class_indices(expected)
+    if wrong.mean() > MAX_MISLABELLED:
+        first = int(np.argmax(wrong))
+        raise ValueError(
+            f"{where}: {int(wrong.sum()):,} of its {wrong.size:,} samples ({100 * wrong.mean():.1f} %) are "
+            f"labelled otherwise than problem {problem.name}'s definition says (the first: sample {first}); "
+            "is it a data file of another problem?")
+
+
+def _registered(problem):
+    """The registry's problem of that name (None for one made up outside ``data_generators/``)."""
+    from src.problems import PROBLEMS
+
+    return PROBLEMS.get(problem.name)
 
 
 def fraction_argument(text: str) -> float:

@@ -242,14 +242,15 @@ def _size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
-def read_bytes(path, what: str = "file", limit: int = MAX_FILE_BYTES) -> bytes:
-    """The content of the regular file at ``path``, at most ``limit`` bytes.
+def read_bytes(path, what: str = "file", limit: int = None) -> bytes:
+    """The content of the regular file at ``path``, at most ``limit`` (``MAX_FILE_BYTES``) bytes.
 
     ``FileNotFoundError`` for a missing file; ``ValueError`` naming the file
     for a folder, anything else that is not a regular file (never read, so a
     FIFO or ``/dev/zero`` cannot hang or flood) and a file over ``limit``.
     """
     name = f"{what} {path}"
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:

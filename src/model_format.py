@@ -45,7 +45,8 @@ import numpy as np
 
 from src.activation_functions import ActivationFunction
 from src.costs import COSTS, make_cost
-from src.fileio import MAX_FILE_BYTES, describe_json, parse_json_text, printable, read_json
+from src import fileio
+from src.fileio import describe_json, parse_json_text, printable, read_json
 from src.layer import LAYER_TYPES, Layer
 
 FORMAT_VERSION = 2
@@ -90,13 +91,9 @@ def model_text(net, filename) -> str:
         text = json.dumps(model_content(net), indent=1, allow_nan=False) + "\n"
     except (ValueError, TypeError, RecursionError) as err:
         raise ValueError(f"{where}: the model cannot be written as finite JSON ({err})") from None
-    if len(text) > MAX_FILE_BYTES:  # characters <= bytes: a quick first look
-        raise ValueError(f"{where}: the file would be larger than {MAX_FILE_BYTES // 2**20} MiB, "
-                         "the most a model file may be")
-    data_size = len(text.encode("utf-8"))
-    if data_size > MAX_FILE_BYTES:
-        raise ValueError(f"{where}: the file would be larger than {MAX_FILE_BYTES // 2**20} MiB, "
-                         "the most a model file may be")
+    if len(text) > fileio.MAX_FILE_BYTES or len(text.encode("utf-8")) > fileio.MAX_FILE_BYTES:
+        raise ValueError(f"{where}: the file would be larger than {fileio.MAX_FILE_BYTES / 2**20:g} MiB, "
+                         "the most a model file may be (src/fileio.py, MAX_FILE_BYTES)")
     parse_model(parse_json_text(text, where), where)
     return text
 

@@ -42,7 +42,7 @@ def xor_file(inputs=None, targets=None, **extra):
 
 def test_round_trip_of_a_two_input_file_is_exact(tmp_path):
     inputs = np.array([[0.1 + 0.2, -0.0], [1e-300, 5e-324], [123456.789012345, -2.5]])
-    targets = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, -1.0]])
+    targets = np.array([[-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])  # as xor's definition labels them
     path = tmp_path / "xor.json"
     save_dataset(path, inputs, targets, "xor")
     loaded_inputs, loaded_targets = load_dataset(path, "xor")
@@ -57,8 +57,7 @@ def test_round_trip_of_a_two_input_file_is_exact(tmp_path):
               elements=st.floats(allow_nan=False, allow_infinity=False)),
        st.data())
 def test_any_finite_floats_survive_a_round_trip(tmp_path_factory, inputs, data):
-    classes = data.draw(st.lists(st.integers(0, 3), min_size=len(inputs), max_size=len(inputs)))
-    targets = one_hot_pm1(classes, 4)
+    targets = get_problem("quadrant").generator.label(inputs)  # a file is refused unless they agree
     path = tmp_path_factory.mktemp("round") / "quadrant.json"
     save_dataset(path, inputs, targets, get_problem("quadrant"))
     loaded_inputs, loaded_targets = load_dataset(path, "quadrant")
@@ -67,13 +66,13 @@ def test_any_finite_floats_survive_a_round_trip(tmp_path_factory, inputs, data):
 
 
 def test_red_file_has_the_seed_keys_and_integers(tmp_path):
-    inputs = np.array([[255, 0, 0], [0, 0, 0], [128, 10, 20]], dtype=np.int64)
+    inputs = np.array([[255, 0, 0], [0, 0, 0], [138, 10, 20]], dtype=np.int64)
     targets = np.array([[1, -1], [-1, 1], [1, -1]])
     path = tmp_path / "red.json"
     save_dataset(path, inputs, targets, "red")
     data = json.loads(path.read_text())
     assert list(data) == ["RGB_Values", "Is_Red"]
-    assert data["RGB_Values"] == [[255, 0, 0], [0, 0, 0], [128, 10, 20]]
+    assert data["RGB_Values"] == [[255, 0, 0], [0, 0, 0], [138, 10, 20]]
     assert data["Is_Red"] == [[1, -1], [-1, 1], [1, -1]]
     assert all(type(value) is int for row in data["RGB_Values"] + data["Is_Red"] for value in row)
     assert "[255, 0, 0]" in path.read_text() and "[1, -1]" in path.read_text()

@@ -225,7 +225,7 @@ def test_missing_and_broken_files_give_one_line(workspace, tmp_path):
     one_line_error(script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
                           "--data", bad_data, cwd=tmp_path), "bad_data.json")
     one_line_error(script("main_load.py", "--problem", "red", "--model", folder / "model.json", cwd=tmp_path),
-                   "model.json", "problem red")
+                   "model.json", "not for red")
     one_line_error(script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
                           "--predict", 1, 2, 3, cwd=tmp_path), "--predict needs 2 numbers")
     before = broken.read_bytes()
