@@ -42,11 +42,20 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP: ended from outside, handled like a Ctrl-C."""
 
 
-def _interrupt(signum, frame):
-    """The first Ctrl-C (or SIGTERM) stops the script; any more are ignored while it ends."""
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.SIG_IGN)
-    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+def _stopper():
+    """A signal handler: the first Ctrl-C (or SIGTERM, SIGHUP) stops the script, any more are ignored.
+
+    Ignoring them in the handler itself, rather than by setting ``SIG_IGN``,
+    also covers signals that arrived together with the first one.
+    """
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping:
+            stopping.append(signum)
+            raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    return stop
 
 
 def _what_was_written(since):
@@ -81,8 +90,8 @@ def run(main, argv=None):
     program = Path(sys.argv[0]).name or "script"
     previous = {}
     if threading.current_thread() is threading.main_thread():
-        previous = {number: signal.signal(number, _interrupt)
-                    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        stop = _stopper()
+        previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         message = _failure_of(main, argv, since=len(fileio.WRITTEN))
         if message is not None:

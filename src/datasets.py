@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from src.activation_functions import ActivationFunction
+from src import fileio
 from src.fileio import atomic_write_text, describe_json, read_json
 from src.problems import Problem, get_problem
 
@@ -329,6 +330,9 @@ def save_dataset(path, inputs, targets, problem) -> None:
     The values are written exactly as given (see the module docstring).
     """
     text = dataset_text(inputs, targets, problem)
+    if len(text) > fileio.MAX_FILE_BYTES:
+        raise ValueError(f"refusing to write {path}: the file would be larger than "
+                         f"{fileio.MAX_FILE_BYTES / 2**20:g} MiB, the most a data file may be read with")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)

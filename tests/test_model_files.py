@@ -17,6 +17,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import src.activation_functions as activation_functions_module
 import src.fileio as fileio
@@ -745,3 +747,141 @@ def test_a_successful_save_replaces_the_file_and_leaves_no_temporary_file(saved)
     assert folder_names(path.parent) == ["model.json"]
     again = NeuralNet().load(path)
     assert np.array_equal(again.layers[1].weights, net.layers[1].weights)
+
+
+# --- saving writes only what loading accepts: one set of rules ---
+
+def output_less_net():
+    """A network whose last layer is a hidden one (add_layer allows it while it is being built)."""
+    net = NeuralNet()
+    net.add_layer(Layer(3, 3, "input"))
+    net.add_layer(Layer(3, 4, "hidden", rng=np.random.default_rng(0)))
+    return net
+
+
+def input_only_net():
+    net = NeuralNet()
+    net.add_layer(Layer(3, 3, "input"))
+    return net
+
+
+def with_changes(**attributes):
+    def build():
+        net = build_net()
+        for name, value in attributes.items():
+            setattr(net, name, value)
+        return net
+    return build
+
+
+SAVE_REFUSALS = [
+    ("last layer not an output layer", output_less_net, "Layer_1 has layer_type 'hidden', expected 'output'"),
+    ("only an input layer", input_only_net, "a network needs an input layer and at least one more layer"),
+    ("unknown cost_function", with_changes(cost_function="hinge"), "cost_function must be one of"),
+    ("cost_function not a string", with_changes(cost_function=["mse"]), "cost_function must be one of"),
+    ("cross_entropy after tanh", with_changes(cost_function="cross_entropy"),
+     "cost_function 'cross_entropy' does not fit the output layer"),
+    ("training record a list", with_changes(training_record=[{"epoch": 1}]),
+     "training_record must be a JSON object"),
+    ("training record nested 150 deep", with_changes(training_record=json.loads('{"a":' * 150 + "1" + "}" * 150)),
+     "nested more than 100 levels"),
+    ("history not a list", with_changes(training_record={"history": 5}), "history must be a list"),
+    ("history entry not an object", with_changes(training_record={"history": [1, 2]}),
+     "history entry 0 must be a JSON object"),
+    ("epoch a string", with_changes(training_record={"history": [{"epoch": "1"}]}),
+     "history entry 0: epoch must be a whole number"),
+    ("cost a string", with_changes(training_record={"history": [{"epoch": 1, "cost": "low"}]}),
+     "history entry 0: cost must be a number"),
+    ("runs not a list", with_changes(training_record={"runs": {"a": 1}}), "runs must be a list"),
+    ("problem not a name", with_changes(training_record={"problem": 7}), "problem must be the name of a problem"),
+    ("a zero input scale", with_changes(input_scale=np.array([1.0, 0.0, 1.0])),
+     "input_scaling scale must not contain zeros"),
+    ("an infinite input scale", with_changes(input_scale=np.array([1.0, np.inf, 1.0])),
+     "cannot be written as finite JSON"),
+]
+
+
+@pytest.mark.parametrize("build, phrase", [case[1:] for case in SAVE_REFUSALS],
+                         ids=[case[0] for case in SAVE_REFUSALS])
+def test_save_refuses_what_load_would_refuse_and_leaves_the_file(saved, build, phrase):
+    _, path, before = saved
+    with pytest.raises(ValueError, match=re.escape(f"refusing to save to {path}")) as info:
+        build().save(path)
+    assert phrase in str(info.value)
+    assert path.read_bytes() == before
+    assert folder_names(path.parent) == ["model.json"]
+
+
+@pytest.mark.parametrize("build, phrase", [case[1:] for case in SAVE_REFUSALS[2:13]],
+                         ids=[case[0] for case in SAVE_REFUSALS[2:13]])
+def test_load_refuses_the_same_faults_in_a_file(tmp_path, loaded_net, capsys, build, phrase):
+    """The faults save refuses, written by hand: load names them the same way."""
+    net = build()
+    content = {f"Layer_{i}": layer.to_dict() for i, layer in enumerate(net.layers)}
+    content.update(input_scaling={"offset": net.input_offset.tolist(), "scale": net.input_scale.tolist()},
+                   cost_function=net.cost_function, training_record=net.training_record)
+    assert_rejected(loaded_net, write(tmp_path / "model.json", content), phrase, capsys)
+
+
+def test_the_cost_names_come_from_the_cost_table(tmp_path, monkeypatch):
+    """A cost added to src/costs.py is known to the model files without another list of names."""
+    import src.costs as costs
+
+    class Hinge(costs.MSE):
+        name = "hinge"
+
+    monkeypatch.setitem(costs.COSTS, "hinge", Hinge)
+    net = build_net()
+    net.cost_function = "hinge"
+    net.save(tmp_path / "m.json")
+    assert NeuralNet().load(tmp_path / "m.json").cost_function == "hinge"
+
+
+def test_set_input_scaling_refuses_bounds_that_give_a_zero_or_infinite_scale():
+    net = build_net()
+    for low, high in [([-1e308, 0, 0], [1e308, 1, 1]), ([0, 0, 0], [5e-324, 1, 1]),
+                      ([1e308, 0, 0], [1.7e308, 1, 1])]:
+        with pytest.raises(ValueError, match="input scaling"):
+            net.set_input_scaling(low, high)
+    with pytest.raises(ValueError, match="input scaling: low must be real numbers"):
+        net.set_input_scaling([0j, 0, 0], [1, 1, 1])
+
+
+JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 20, 10 ** 20),
+                        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5))
+JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=12)
+RECORD_KEYS = st.sampled_from(["problem", "history", "runs", "epoch", "cost", "val_cost", "accuracy",
+                               "learning_rate", "notes"])
+RECORDS = st.recursive(JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(RECORD_KEYS, inner, max_size=4)), max_leaves=15)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cost=st.one_of(st.sampled_from(["mse", "cross_entropy", "hinge", "", None]), JSON_VALUES),
+       output=st.sampled_from(["tanh", "sigmoid", "softmax", "linear"]),
+       record=st.one_of(RECORDS, st.dictionaries(RECORD_KEYS, RECORDS, max_size=4)),
+       hidden_last=st.booleans())
+def test_whatever_save_writes_load_reads_back(tmp_path_factory, cost, output, record, hidden_last):
+    """Networks with random costs, output activations and training records: save either refuses
+    them (leaving the old file) or writes a file that loads back to the same content."""
+    folder = tmp_path_factory.mktemp("save")
+    path = folder / "model.json"
+    build_net().save(path)
+    before = path.read_bytes()
+    rng = np.random.default_rng(0)
+    net = NeuralNet()
+    net.add_layer(Layer(3, 3, "input"))
+    net.add_layer(Layer(3, 4, "hidden", rng=rng))
+    if not hidden_last:
+        net.add_layer(Layer(4, 2, "output", output, rng=rng))
+    net.cost_function = cost
+    net.training_record = record
+    try:
+        net.save(path)
+    except ValueError as err:
+        assert str(path) in str(err)
+        assert path.read_bytes() == before
+        return
+    again = NeuralNet().load(path)
+    assert json.dumps(again.to_dict()) == json.dumps(net.to_dict())
