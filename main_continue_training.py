@@ -104,10 +104,10 @@ def main(argv=None):
     after = held_out_result(net, settings["cost_function"], validation, problem.is_regression)
     if not not_worse(after, before) and not args.force:
         checkpoints = ", ".join(dict.fromkeys(fileio.WRITTEN[written_before:]))
+        written = f"only the checkpoint {checkpoints} was written" if checkpoints else "nothing was written"
         raise RuntimeError(f"after {len(history)} more epochs the model is worse on the held-out samples "
-                           f"({_result(after)}; before: {_result(before)}): the result was not written and "
-                           f"{display_path(model_path)} is as it was (--force writes the result anyway)"
-                           + (f"; only the checkpoint {checkpoints} was written" if checkpoints else ""))
+                           f"({_result(after)}; before: {_result(before)}): {written} and "
+                           f"{display_path(model_path)} is as it was (--force writes the result anyway)")
     net.save(output_path)
     if args.animate:
         animation.finish(args.animate, snapshots, problem, settings, inputs, targets, validation, args.scale)

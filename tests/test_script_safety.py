@@ -267,13 +267,13 @@ def test_standard_output_full_or_closed_is_one_line(xor_model, tmp_path):
 def test_ctrl_c_during_all_after_a_model_was_saved_says_what_was_written(tmp_path, monkeypatch, capsys):
     calls = []
 
-    def create_and_train(problem, settings, data_path, model_path, verbose=True):
+    def create_and_train(problem, settings, data_path, model_path, verbose=True, **options):
         if calls:
             raise KeyboardInterrupt
         calls.append(problem.name)
         fileio.atomic_write_text(tmp_path / f"{problem.name}.json", "{}")
-        return {"problem": problem.name, "network": "2-2", "epochs": 1, "seconds": 0.0, "held_out_accuracy": 1.0,
-                "held_out_samples": 1, "model": str(tmp_path / f"{problem.name}.json"), "chance": ""}
+        return {"problem": problem.name, "network": "2-2", "epochs": 1, "seconds": 0.0, "held_out": "100 % right",
+                "held_out_figure": "100 %", "model": str(tmp_path / f"{problem.name}.json"), "chance": ""}
 
     monkeypatch.setattr(main_create_and_train, "create_and_train", create_and_train)
     with pytest.raises(SystemExit) as exited:
@@ -363,3 +363,25 @@ def test_the_training_record_says_what_the_numbers_depend_on(xor_model):
     assert run["environment"] == numerical_environment()
     assert run["environment"]["numpy"] == np.__version__
     assert set(run["environment"]) == {"python", "numpy", "blas", "blas_kernel", "machine"}
+
+
+def test_the_rules_for_not_worse_and_for_chance():
+    from src.cli import no_better_than_chance, not_worse
+    from src.layer import Layer
+    from src.neural_network import NeuralNet
+
+    assert not_worse((1.0, 0.5), (1.0, 0.5)) and not_worse((0.99, 9.0), (0.98, 0.1))
+    assert not not_worse((0.98, 0.0), (0.99, 9.0)) and not not_worse((1.0, 0.51), (1.0, 0.5))
+    assert not_worse((None, 0.5), (None, 0.6)) and not not_worse((None, 0.7), (None, 0.6))
+    net = NeuralNet()
+    net.add_layer(Layer(1, 1, "input"))
+    net.add_layer(Layer(1, 1, "output", "linear", weights=[[2.0]], biases=[0.0]))
+    x = np.linspace(-1, 1, 11).reshape(-1, 1)
+    assert no_better_than_chance(net, (x, 2 * x), regression=True) == ""
+    assert "always answering their mean" in no_better_than_chance(net, (x, -2 * x), regression=True)
+    classifier = NeuralNet()
+    classifier.add_layer(Layer(1, 1, "input"))
+    classifier.add_layer(Layer(1, 2, "output", "softmax", weights=[[1.0], [-1.0]], biases=[0.0, 0.0]))
+    targets = np.where(x > 0, [1.0, 0.0], [0.0, 1.0])
+    assert no_better_than_chance(classifier, (x, targets)) == ""
+    assert "largest class gets" in no_better_than_chance(classifier, (x, targets[:, ::-1]))

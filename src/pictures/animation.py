@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from src.arguments import path_argument
 from src.pictures.figures import (as_classes, boundary_levels, cost_figure, decision_map,
                                   framed_map, legend, slices_figure, stack, titled)
 from src.pictures.png import write_apng
@@ -204,7 +205,7 @@ def save_animation(path, snapshots, problem, held_out, cost_function, **options)
 
 def add_arguments(parser):
     """``--animate FILE.png`` and ``--scale N`` on a training script's parser."""
-    parser.add_argument("--animate", metavar="FILE.png",
+    parser.add_argument("--animate", type=path_argument, metavar="FILE.png",
                         help="also write the training as an animated PNG (at least 30 frames)")
     parser.add_argument("--scale", type=int, choices=(1, 2, 3), default=1,
                         help="pixels per picture pixel: 2 for high-resolution screens (default: 1)")
