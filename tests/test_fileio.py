@@ -211,7 +211,9 @@ def test_a_real_kill_9_during_saves_leaves_at_most_a_temporary_file_the_next_sav
     assert names(tmp_path) == ["model.json"]
 
 
-def test_sigterm_during_a_save_takes_effect_after_it_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_during_a_save_takes_effect_after_it_and_leaves_no_temporary_file(tmp_path, monkeypatch,
+                                                                                  number):
     path = tmp_path / "model.json"
     small_net(0).save(path)
     events = []
@@ -221,19 +223,19 @@ def test_sigterm_during_a_save_takes_effect_after_it_and_leaves_no_temporary_fil
         real_fsync(fd)
         if not events:
             events.append("fsync")
-            os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the write
+            os.kill(os.getpid(), number)  # arrives in the middle of the write
 
-    def on_sigterm(signum, frame):
-        events.append(("sigterm", list(fileio.WRITTEN[-1:]), names(tmp_path)))
+    def on_signal(signum, frame):
+        events.append(("signal", list(fileio.WRITTEN[-1:]), names(tmp_path)))
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous = signal.signal(number, on_signal)
     try:
         monkeypatch.setattr(fileio.os, "fsync", fsync_then_sigterm)
         small_net(1).save(path)
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert events == ["fsync", ("sigterm", [str(path)], ["model.json"])]
-    assert signal.getsignal(signal.SIGTERM) is previous
+        signal.signal(number, previous)
+    assert events == ["fsync", ("signal", [str(path)], ["model.json"])]
+    assert signal.getsignal(number) is previous
     assert np.array_equal(NeuralNet().load(path).layers[1].weights, small_net(1).layers[1].weights)
 
 

@@ -385,3 +385,20 @@ def test_the_rules_for_not_worse_and_for_chance():
     targets = np.where(x > 0, [1.0, 0.0], [0.0, 1.0])
     assert no_better_than_chance(classifier, (x, targets)) == ""
     assert "largest class gets" in no_better_than_chance(classifier, (x, targets[:, ::-1]))
+
+
+def test_every_script_imports_the_quiet_start_before_anything_heavy():
+    """What makes a Ctrl-C while a script starts one line: ``src.script_start`` comes before NumPy."""
+    import ast
+
+    scripts = [ROOT / name for name in MAIN_SCRIPTS] + sorted((ROOT / "data_generators").glob("definition_of_*.py"))
+    assert len(scripts) == len(MAIN_SCRIPTS) + len([p for p in PROBLEMS.values()])
+    for path in scripts:
+        imported = []
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                imported += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                imported.append(node.module)
+        first = next(name for name in imported if name.split(".")[0] not in sys.stdlib_module_names)
+        assert first == "src.script_start", f"{path.name} imports {first} before src.script_start"
