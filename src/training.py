@@ -43,9 +43,9 @@ MAX_PARAMETER = 1e6
 """A weight or bias beyond ±MAX_PARAMETER counts as divergence, like a non-finite cost.
 
 Inputs are scaled to about [-1, 1] and the networks are small, so trained
-weights stay within a few hundred; a step that throws them to 1e9 or 1e300
-(a learning rate far too large) leaves numbers that are finite but absurd,
-and a model that only looks trained.
+weights stay small (the shipped models' within ±11); a step that throws them
+to 1e9 or 1e300 (a learning rate far too large) leaves numbers that are
+finite but absurd, and a model that only looks trained.
 """
 
 

@@ -87,3 +87,13 @@ def test_reds_held_out_cost_is_below_its_training_cost_because_of_the_surface_he
     assert last["cost"] == pytest.approx((surface + whole) / 2, rel=0.2)  # half and half
     assert last["val_cost"] == pytest.approx(whole, rel=0.3)
     assert f"0.{round(1000 * surface):03d}" in README and "0.0018" in README and "0.019" in README
+
+
+def test_the_shipped_models_weights_lie_far_within_the_divergence_bound():
+    from src.training import MAX_PARAMETER
+
+    assert "biases all lie within ±11" in README and MAX_PARAMETER == 1e6 and "beyond ±1e6" in README
+    for path in sorted((ROOT / "models").glob("model_*.json")):
+        net = NeuralNet().load(path)
+        largest = max(max(np.abs(layer.weights).max(), np.abs(layer.biases).max()) for layer in net.layers)
+        assert largest <= 11, path.name
