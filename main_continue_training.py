@@ -34,6 +34,7 @@ from src.fileio import check_writable
 from src.neural_network import NeuralNet
 from src.pictures import animation
 from src.problems import get_problem
+from src.report import check_report_argument, report_argument, report_snapshots, write_model_report
 
 DEFAULT_EPOCHS = 5
 DEFAULT_LR_FRACTION = 0.1  # fine-tuning starts at a tenth of the problem's learning rate
@@ -62,8 +63,10 @@ def main(argv=None):
                              "held-out cost (not the --model file)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     animation.add_arguments(parser)
+    report_argument(parser)
     args = parser.parse_args(argv)
     animation.check_arguments(parser, args)
+    check_report_argument(parser, args)
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
@@ -73,7 +76,7 @@ def main(argv=None):
                      "checkpoint would replace it before the training is done; name another file")
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
-    for path in (output_path, args.checkpoint, args.animate):  # found before the training, not after it
+    for path in (output_path, args.checkpoint, args.animate, args.report):  # found before the training, not after it
         if path:
             check_writable(path)
     settings = dict(settings_of(problem))
@@ -95,6 +98,8 @@ def main(argv=None):
               f"{learning_rate:g}")
     written_before = len(fileio.WRITTEN)
     snapshots = animation.start(net, problem, settings, inputs, args.epochs) if args.animate else None
+    if args.report and snapshots is None:
+        snapshots = report_snapshots(net, settings, inputs, args.epochs)
     history, seconds = train_and_record(
         net, settings, inputs, targets, validation, epochs=args.epochs, learning_rate=learning_rate,
         seed=seed, verbose=not args.quiet, checkpoint=args.checkpoint, regression=problem.is_regression,
@@ -111,9 +116,15 @@ def main(argv=None):
     net.save(output_path)
     if args.animate:
         animation.finish(args.animate, snapshots, problem, settings, inputs, targets, validation, args.scale)
+    if args.report:
+        write_model_report(args.report, net, problem, data_path, snapshots=snapshots,
+                           settings={**settings, "learning_rate": learning_rate, "epochs": args.epochs,
+                                     "seed": seed},
+                           seconds=seconds, source="main_continue_training.py")
     phrase, _ = held_out_summary(net, problem, history, validation)
     print(f"{problem.name}: {phrase} after {len(history)} more epochs in {seconds:.1f} s "
-          f"(before: {_result(before)}, after: {_result(after)}); saved {display_path(output_path)}")
+          f"(before: {_result(before)}, after: {_result(after)}); saved {display_path(output_path)}"
+          + (f"; report {args.report}" if args.report else ""))
 
 
 def _result(accuracy_and_cost):

@@ -41,6 +41,7 @@ from src.layer import Layer
 from src.neural_network import NeuralNet
 from src.pictures import animation
 from src.problems import get_problem
+from src.report import check_report_argument, report_argument, report_snapshots, write_model_report
 
 # Shared by every problem unless its own entry says otherwise.
 COMMON = {
@@ -115,11 +116,12 @@ def initializers_record(net):
 
 
 def create_and_train(problem, settings, data_path, model_path, verbose=True, checkpoint=None,
-                     animate=None, scale=1):
+                     animate=None, scale=1, report_path=None):
     """Train one problem's model and save it; returns a summary dict.
 
     ``checkpoint``: a path where the best model so far is saved during the training.
     ``animate``: also write the training as an animated PNG there (see src/pictures/animation.py).
+    ``report_path``: also write the HTML report there (see src/report.py).
     """
     net = build_network(problem, settings, settings["seed"])
     activation = settings["output_activation"]
@@ -128,6 +130,8 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     if problem.is_regression:  # the last layer learns (price - mean) / std, numbers of order 1
         net.set_output_scaling(targets.mean(axis=0), targets.std(axis=0))
     snapshots = animation.start(net, problem, settings, inputs, settings["epochs"]) if animate else None
+    if report_path and snapshots is None:
+        snapshots = report_snapshots(net, settings, inputs, settings["epochs"])
     shape = "-".join(str(n) for n in [problem.n_inputs, *settings["hidden_layers"], problem.n_outputs])
     if verbose:
         print(f"{problem.name}: training a {shape} network on {inputs.shape[0]:,} samples "
@@ -143,6 +147,9 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     net.save(model_path)
     if animate:
         animation.finish(animate, snapshots, problem, settings, inputs, targets, validation, scale)
+    if report_path:
+        write_model_report(report_path, net, problem, data_path, snapshots=snapshots, settings=settings,
+                           seconds=seconds, source="main_create_and_train.py")
     phrase, figure = held_out_summary(net, problem, history, validation)
     return {"problem": problem.name, "network": shape, "epochs": len(history), "seconds": seconds,
             "held_out": phrase, "held_out_figure": figure, "model": display_path(model_path),
@@ -168,16 +175,19 @@ def main(argv=None):
                              "held-out cost")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     animation.add_arguments(parser)
+    report_argument(parser)
     args = parser.parse_args(argv)
-    if args.all and (args.data or args.model or args.checkpoint or args.animate):
-        parser.error("--data, --model, --checkpoint and --animate name one problem's files: "
+    if args.all and (args.data or args.model or args.checkpoint or args.animate or args.report):
+        parser.error("--data, --model, --checkpoint, --animate and --report name one problem's files: "
                      "they cannot go with --all")
     animation.check_arguments(parser, args)
+    check_report_argument(parser, args)
     if args.all and args.problem:
         parser.error("--all trains every problem: it cannot go with --problem")
 
     names = list(SETTINGS) if args.all else [args.problem or "red"]
-    for path in [args.model or get_problem(name).model_path for name in names] + [args.checkpoint, args.animate]:
+    outputs = [args.model or get_problem(name).model_path for name in names]
+    for path in outputs + [args.checkpoint, args.animate, args.report]:
         if path:  # a wrong output path is found before any training, not after it
             check_writable(path)
     summaries = []
@@ -189,10 +199,11 @@ def main(argv=None):
                 settings[key] = value
         summary = create_and_train(problem, settings, args.data or problem.data_path,
                                    args.model or problem.model_path, verbose=not args.quiet,
-                                   checkpoint=args.checkpoint, animate=args.animate, scale=args.scale)
+                                   checkpoint=args.checkpoint, animate=args.animate, scale=args.scale,
+                                   report_path=args.report)
         summaries.append(summary)
         print(f"{name}: {summary['held_out']} after {summary['epochs']} epochs in {summary['seconds']:.1f} s; "
-              f"saved {summary['model']}")
+              f"saved {summary['model']}" + (f"; report {args.report}" if args.report else ""))
         if summary["chance"]:
             print(f"warning: {name}: the model is no better than chance ({summary['chance']}); "
                   f"it was saved to {summary['model']} all the same", file=sys.stderr)

@@ -28,7 +28,7 @@ import numpy as np
 from src.arguments import finite_float, negative_numbers_as_values, non_negative_int, path_argument, positive_int
 from src.cli import add_problem_argument, check_model_fits, run
 from src.datasets import load_dataset
-from src.evaluation import cube_report, evaluate, regression_metrics, regression_report, report, whole_cube_check
+from src.evaluation import FRESH_PER_CLASS, FRESH_SEED, measure_model, measurements_text, target_unit
 from src.fileio import check_writable
 from src.neural_network import NeuralNet
 from src.pictures.figures import save_plot
@@ -38,6 +38,7 @@ from src.pictures.regression import save_regression_plot
 from src.pictures.terminal import terminal_map
 from src.pictures.titles import cost_of, measure, measured_line, model_title
 from src.problems import get_problem
+from src.report import check_report_argument, report_argument, write_model_report
 
 
 def confidence(outputs, activation):
@@ -92,41 +93,8 @@ def print_trace(net, sample):
 
 def unit_of(problem):
     """' k$' for a problem whose generator names a UNIT for its targets, else ''."""
-    unit = getattr(problem.generator, "UNIT", "")
+    unit = target_unit(problem)
     return f" {unit}" if unit else ""
-
-
-def report_regression(net, problem, inputs, targets, fresh, fresh_seed, data_path):
-    """MAE, MSE, RMSE, R² on the data file and on fresh samples, each also against the noise-free targets."""
-    unit = unit_of(problem).strip()
-    label = problem.generator.label
-    fresh_inputs, fresh_targets = problem.generator.generate(fresh, fresh_seed)
-    for title, x, t in ((f"data file {data_path}", inputs, targets),
-                        (f"fresh samples (seed {fresh_seed}, {fresh:,})", fresh_inputs.astype(np.float64),
-                         fresh_targets)):
-        predictions = net.predict(x)
-        print(regression_report(title, regression_metrics(predictions, t), unit))
-        print(regression_report("  against the noise-free targets", regression_metrics(predictions, label(x)), unit))
-        best = regression_metrics(label(x), t)
-        print(f"  the definition itself scores: RMSE {best['rmse']:.4f} {unit}, R² {best['r2']:.6f} "
-              "(the best any model can do on these noisy targets)")
-
-
-def report_classifier(net, problem, inputs, targets, args, data_path):
-    """Accuracy, confusion matrix and per-class scores on the data file and fresh samples (and more for red)."""
-    predict = net.predict
-    print(report(f"data file {data_path}", evaluate(predict, inputs, targets, problem.n_classes),
-                 problem.class_names))
-    fresh_inputs, fresh_targets = problem.generator.generate(args.fresh, args.fresh_seed)
-    print(report(f"fresh samples (seed {args.fresh_seed})",
-                 evaluate(predict, fresh_inputs.astype(np.float64), fresh_targets, problem.n_classes),
-                 problem.class_names))
-    if problem.name == "red" and not args.no_cube:
-        generator = problem.generator
-        print(cube_report(whole_cube_check(predict, generator.squared_distance_from_red, generator.label)))
-    if problem.n_inputs == 2:
-        print(terminal_map(predict, problem.input_low, problem.input_high, width=64,
-                           class_names=problem.class_names, axis_names=problem.input_names))
 
 
 def plane_view(problem, predict, inputs, targets):
@@ -177,12 +145,13 @@ def main(argv=None):
                         help="write a diagram of the network with its weights")
     parser.add_argument("--scale", type=int, choices=(1, 2, 3), default=1,
                         help="pixels per picture pixel: 2 for high-resolution screens (default: 1)")
-    parser.add_argument("--fresh", type=positive_int, default=10_000, metavar="N",
+    parser.add_argument("--fresh", type=positive_int, default=FRESH_PER_CLASS, metavar="N",
                         help="fresh samples per class (for a regression: in all) drawn from the "
-                             "definition (default: 10000)")
-    parser.add_argument("--fresh-seed", type=non_negative_int, default=2024,
-                        help="seed of the fresh samples (default: 2024)")
+                             f"definition (default: {FRESH_PER_CLASS})")
+    parser.add_argument("--fresh-seed", type=non_negative_int, default=FRESH_SEED,
+                        help=f"seed of the fresh samples (default: {FRESH_SEED})")
     parser.add_argument("--no-cube", action="store_true", help="red: skip the check of all 256^3 colours")
+    report_argument(parser)
     args = parser.parse_args(negative_numbers_as_values(sys.argv[1:] if argv is None else argv))
     if args.predict and len(args.predict) % get_problem(args.problem).n_inputs:
         problem = get_problem(args.problem)
@@ -193,31 +162,41 @@ def main(argv=None):
     for flag in ("plot", "neurons", "network"):
         if getattr(args, flag) and not getattr(args, flag).lower().endswith(".png"):
             parser.error(f"--{flag} writes a PNG file: give a name ending in .png")
+    check_report_argument(parser, args)
 
     problem = get_problem(args.problem)
     model_path = args.model or problem.model_path
     net = NeuralNet().load(model_path)
     check_model_fits(net, problem, model_path)
-    for path in (args.plot, args.neurons, args.network):  # found before the long measurements
+    for path in (args.plot, args.neurons, args.network, args.report):  # found before the long measurements
         if path:
             check_writable(path)
-    activation = net.output_activation.title
+    data_path = args.data or problem.data_path
+    measurements = None
 
     if args.predict:
         predict_samples(net, problem, args.predict, args.trace)
     else:
-        data_path = args.data or problem.data_path
-        inputs, targets = load_dataset(data_path, problem, activation)
         print(f"model {model_path}: "
               + " -> ".join([str(net.n_inputs)] + [f"{l.layer_size} {l.activation_func.title}"
                                                     for l in net.layers[1:]]))
-        if problem.is_regression:
-            report_regression(net, problem, inputs, targets, args.fresh, args.fresh_seed, data_path)
-        else:
-            report_classifier(net, problem, inputs, targets, args, data_path)
+        measurements = measure_model(net, problem, data_path, args.fresh, args.fresh_seed,
+                                     whole_cube=not args.no_cube)
+        print(measurements_text(measurements, problem.class_names))
+        if problem.n_inputs == 2 and not problem.is_regression:
+            print(terminal_map(net.predict, problem.input_low, problem.input_high, width=64,
+                               class_names=problem.class_names, axis_names=problem.input_names))
 
     if args.plot or args.neurons or args.network:
         write_pictures(args, net, problem)
+
+    if args.report:
+        if measurements is None:
+            measurements = measure_model(net, problem, data_path, args.fresh, args.fresh_seed,
+                                         whole_cube=not args.no_cube)
+        size = write_model_report(args.report, net, problem, data_path, measurements=measurements,
+                                  source="main_load.py")
+        print(f"report written to {args.report} ({size / 1e6:.2f} MB)")
 
 
 def write_pictures(args, net, problem):

@@ -6,9 +6,17 @@ one-hot targets), so they do not care whether a model's outputs are tanh
 values, sigmoid or softmax probabilities. A regression is measured by
 ``regression_metrics``: MAE, MSE, RMSE and R². The reports are plain text for
 the scripts to print.
+
+:func:`measure_model` takes the measurements ``main_load.py`` prints and the
+HTML report (``src/report.py``) shows, so that both show the same numbers.
 """
 
 import numpy as np
+
+from src.datasets import load_dataset, model_targets
+
+FRESH_PER_CLASS = 10_000  # fresh samples per class drawn for a measurement
+FRESH_SEED = 2024
 
 
 def confusion_matrix(true_classes, predicted_classes, n_classes):
@@ -137,3 +145,65 @@ def regression_report(title, metrics, unit=""):
     unit = f" {unit}" if unit else ""
     return (f"{title}: MAE {metrics['mae']:.4f}{unit}, MSE {metrics['mse']:.4f}, "
             f"RMSE {metrics['rmse']:.4f}{unit}, R² {metrics['r2']:.6f}")
+
+
+def target_unit(problem):
+    """The unit of a regression's targets (``'k$'``), named by its generator's ``UNIT``; else ``''``."""
+    return getattr(problem.generator, "UNIT", "")
+
+
+def measure_model(net, problem, data_path, fresh=FRESH_PER_CLASS, fresh_seed=FRESH_SEED, whole_cube=True):
+    """The measurements of ``net`` on ``problem``: a dict for printing or showing.
+
+    ``sets`` lists one dict per set of samples: the data file at
+    ``data_path``, then ``fresh`` samples per class (in all, for a
+    regression) drawn from the problem's definition with ``fresh_seed``, or
+    the problem's test data file when it has no definition to draw from.
+    Each has a ``title`` and, for a classifier, ``matrix``, its confusion
+    matrix; for a regression ``metrics`` (:func:`regression_metrics`) against
+    the targets, ``noise_free`` against the definition's noise-free targets,
+    and ``definition``, the definition's own metrics against the targets (the
+    best any model can do on noisy targets). ``cube`` holds the result of
+    :func:`whole_cube_check` for red (when ``whole_cube``), else ``None``.
+    """
+    activation = net.output_activation.title
+    samples = [(f"data file {data_path}", *load_dataset(data_path, problem, activation))]
+    if problem.can_generate:
+        inputs, targets = problem.generator.generate(fresh, fresh_seed)
+        title = f"fresh samples (seed {fresh_seed}, {fresh:,})" if problem.is_regression \
+            else f"fresh samples (seed {fresh_seed})"
+        samples.append((title, inputs.astype(np.float64), model_targets(targets, problem, activation)))
+    elif problem.test_data_path is not None:
+        path = problem.test_data_path
+        samples.append((f"test data file {path}", *load_dataset(path, problem, activation)))
+    sets = []
+    for title, inputs, targets in samples:
+        if problem.is_regression:
+            predictions, clean = net.predict(inputs), problem.generator.label(inputs)
+            sets.append({"title": title, "metrics": regression_metrics(predictions, targets),
+                         "noise_free": regression_metrics(predictions, clean),
+                         "definition": regression_metrics(clean, targets)})
+        else:
+            sets.append({"title": title, "matrix": evaluate(net.predict, inputs, targets, problem.n_classes)})
+    cube = None
+    if problem.name == "red" and whole_cube:
+        generator = problem.generator
+        cube = whole_cube_check(net.predict, generator.squared_distance_from_red, generator.label)
+    return {"sets": sets, "cube": cube, "unit": target_unit(problem) if problem.is_regression else ""}
+
+
+def measurements_text(measurements, class_names):
+    """What :func:`measure_model` found, as the text ``main_load.py`` prints."""
+    unit, parts = measurements["unit"], []
+    for found in measurements["sets"]:
+        if "matrix" in found:
+            parts.append(report(found["title"], found["matrix"], class_names))
+            continue
+        best = found["definition"]
+        parts += [regression_report(found["title"], found["metrics"], unit),
+                  regression_report("  against the noise-free targets", found["noise_free"], unit),
+                  f"  the definition itself scores: RMSE {best['rmse']:.4f} {unit}, R² {best['r2']:.6f} "
+                  "(the best any model can do on these noisy targets)"]
+    if measurements["cube"] is not None:
+        parts.append(cube_report(measurements["cube"]))
+    return "\n".join(parts)

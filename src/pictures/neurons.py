@@ -154,6 +154,26 @@ def plane_neuron_maps(net, low, high, output_names, points=None, point_classes=N
     return stack(blocks, gap=24, scale=scale, align="centre")
 
 
+def slice_tiles(net, index, low, high, levels, square, gap=1):
+    """Layer ``index``'s maps on slices at ``levels`` of the third input: ``(tiles, how the colours run)``.
+
+    ``tiles`` holds one uint8 strip per neuron: a ``square`` x ``square``
+    map over the first two inputs per level, side by side ``gap`` apart.
+    """
+    plane = plane_grid(low[:2], high[:2], square, square)
+    inputs = np.concatenate([np.column_stack([plane, np.full(len(plane), level)]) for level in levels])
+    values = neuron_values(net, inputs)[index - 1]
+    shares, range_text = colour_shares(net.layers[index], values)
+    shares = shares.reshape(len(levels), square, square, -1)
+    tiles = []
+    for k in range(shares.shape[-1]):
+        strip = np.full((square, len(levels) * (square + gap) - gap, 3), 255, np.uint8)
+        for j in range(len(levels)):
+            strip[:, j * (square + gap):j * (square + gap) + square] = heat_colours(shares[j, :, :, k])
+        tiles.append(strip)
+    return tiles, range_text
+
+
 def slice_neuron_maps(net, low, high, levels, output_names, scale=1):
     """The 3-input figure body: per neuron a row of slices at ``levels`` of the third input."""
     low, high = check_domain(low, high, 3)
@@ -162,20 +182,8 @@ def slice_neuron_maps(net, low, high, levels, output_names, scale=1):
     for index in range(1, len(net.layers)):
         is_output = index == len(net.layers) - 1
         square = (40 if is_output else 24) * scale
-        plane = plane_grid(low[:2], high[:2], square, square)
-        inputs = np.concatenate([np.column_stack([plane, np.full(len(plane), level)])
-                                 for level in levels])
         layer = net.layers[index]
-        values = neuron_values(net, inputs)[index - 1]
-        shares, range_text = colour_shares(layer, values)
-        shares = shares.reshape(len(levels), square, square, -1)
-        tiles = []
-        for k in range(layer.layer_size):
-            strip = np.full((square, len(levels) * (square + gap) - gap, 3), 255, np.uint8)
-            for j in range(len(levels)):
-                strip[:, j * (square + gap):j * (square + gap) + square] = heat_colours(
-                    shares[j, :, :, k])
-            tiles.append(strip)
+        tiles, range_text = slice_tiles(net, index, low, high, levels, square, gap)
         labels = list(output_names) if is_output else None
         columns = 1 if is_output or layer.layer_size <= 12 else math.ceil(layer.layer_size / 16)
         blocks.append(_layer_block(scale, layer_name(net, index), range_text, tiles, columns,
