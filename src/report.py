@@ -427,12 +427,12 @@ def _network_section(net, problem, final):
             plane = (f"{problem.input_names[0]} across, {problem.input_names[1]} up, on slices at "
                      + ", ".join(f"{problem.input_names[2]} = {level:g}" for level in final["levels"]))
         else:
-            plane = "the input image"
+            plane = "the input image, pixel by pixel"
         panel = (f'<img id="neuron-map" src="{maps[first][0]}" data-layer="{first + 1}" data-neuron="0" '
                  f'data-epoch="{_epoch_text(final["epoch"])}" alt="activation map">'
                  f'<figcaption><span id="neuron-caption">{_esc(names[first + 1][0])}, epoch '
                  f'{_epoch_text(final["epoch"])}</span><br><span id="neuron-note">{_esc(final["notes"][first])}'
-                 f'</span><br>its output over {_esc(plane)}: dark low, light high</figcaption>')
+                 f'</span><br>over {_esc(plane)}</figcaption>')
     html_text = ('<section id="network-section"><h2>The network</h2>'
                  '<p class="note">The lines are the weights: blue positive, orange negative, wider when '
                  'larger; between wide layers the weaker ones are faint. A neuron\'s fill is its bias. '

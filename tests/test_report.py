@@ -21,11 +21,13 @@ from browser import CHROMIUM, Browser
 from main_create_and_train import SETTINGS, build_network
 from src.datasets import load_dataset, save_dataset
 from src.evaluation import measure_model
+from src.layer import Layer
 from src.neural_network import NeuralNet
+from src.pictures.colours import NEGATIVE, POSITIVE
 from src.pictures.animation import Snapshots
 from src.pictures.neurons import plane_tiles
 from src.pictures.png import read_png
-from src.problems import get_problem
+from src.problems import Problem, get_problem
 from src.report import MAP_SIZE, MAX_SNAPSHOTS, PAGE_BUDGET, Scene, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +239,22 @@ def test_continued_training_reports_its_own_epochs(trained, tmp_path):
 def test_bad_report_arguments_are_usage_errors(args, tmp_path):
     result = script("main_create_and_train.py", *args, cwd=tmp_path)
     assert result.returncode == 2 and "--report" in result.stderr
+
+
+def test_an_image_problem_maps_its_first_layer_weights_as_images():
+    problem = Problem("tiny_images", "none.json", "Input_Values", "Output_Values", ("p1", "p2", "p3", "p4"),
+                      ("a", "b"), (0,) * 4, (1,) * 4, image_shape=(2, 2))
+    net = NeuralNet()
+    net.add_layer(Layer(4, 4, "input"))
+    net.add_layer(Layer(4, 3, "hidden", "tanh", rng=np.random.default_rng(0)))
+    net.add_layer(Layer(3, 2, "output", "softmax", rng=np.random.default_rng(1)))
+    net.layers[1].weights[...] = [[1, 0, 0, -1], [0, 0.5, 0, 0], [0, 0, 0, 0]]
+    maps, notes = Scene(net, problem).neuron_maps(net)
+    assert maps[1] is None and "2 x 2 input pixels" in notes[0]
+    first = maps[0][0]  # blocks of 4 x 4 pixels: full blue at the top left, full orange at the bottom right
+    assert first.shape == (8, 8, 3)
+    assert tuple(first[0, 0]) == tuple(POSITIVE) and tuple(first[7, 7]) == tuple(NEGATIVE)
+    assert tuple(first[0, 7]) == (255, 255, 255) and tuple(maps[0][2][3, 3]) == (255, 255, 255)
 
 
 def noisy_snapshots(net, epochs, seed=0):
