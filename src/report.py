@@ -51,8 +51,8 @@ from src.pictures.regression import scatter_figure
 
 MAX_SNAPSHOTS = 21
 PAGE_BUDGET = 2_500_000  # bytes; the limit promised for any shipped model is 3 MB
-MAP_SIZE = 40            # pixels of a neuron map over a plane (shown enlarged)
-SLICE_SIZE = 32          # pixels of each slice of a neuron's map for 3 inputs
+MAP_SIZE = 32            # pixels of a neuron map over a plane (shown enlarged)
+SLICE_SIZE = 24          # pixels of each slice of a neuron's map for 3 inputs
 REGION_SIZE = 240        # pixels of a decision-region map
 
 
@@ -677,7 +677,7 @@ def write_report(path, net, problem, measurements, snapshots=None, *, points=Non
     items = list(range(len(snapshots.items))) if snapshots is not None else []
     if items and snapshots.items[-1].epoch == last_epoch:
         items = items[:-1]  # the last snapshot is the final network itself
-    items = _thin(items + [None], MAX_SNAPSHOTS)  # None: the final network
+    items.append(None)  # None: the final network
     rendered = {None: scene.render(net, last_epoch)}
 
     def page(count):
@@ -690,7 +690,7 @@ def write_report(path, net, problem, measurements, snapshots=None, *, points=Non
                            levels=scene.levels, settings=settings, seconds=seconds, source=source,
                            slider=len(items) > 1)
 
-    count = len(items)
+    count = min(len(items), MAX_SNAPSHOTS)
     if count > 1:  # a first guess from the size of the final snapshot, then fewer until it fits
         alone = len(page(1).encode())
         per_snapshot = len(json.dumps(rendered[None], separators=(",", ":")))
