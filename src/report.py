@@ -25,8 +25,11 @@ pictures would make the page larger than :data:`PAGE_BUDGET` bytes. A page
 for an existing model (``main_load.py --report``) shows its final weights
 alone, without a slider.
 
-What it leaves out: decision regions of problems with more than three
-inputs, and neuron maps beyond the first layer of image inputs (digits).
+What it leaves out: the decision regions and neuron maps of problems with
+more than three inputs (iris), except a first layer's weights as images when
+the inputs are an image's pixels (``problem.image_shape``). The page is
+built whole in memory; writing it takes about as long as drawing its
+pictures (a second or less per snapshot).
 """
 
 import base64
@@ -48,6 +51,7 @@ from src.pictures.network import STRONG_OPACITY, network_layout
 from src.pictures.neurons import plane_tiles, slice_tiles, weight_tiles
 from src.pictures.png import encode_png
 from src.pictures.regression import scatter_figure
+from src.pictures.titles import model_title, network_summary
 
 MAX_SNAPSHOTS = 21
 PAGE_BUDGET = 2_500_000  # bytes; the limit promised for any shipped model is 3 MB
@@ -186,15 +190,14 @@ def _thin(items, count):
 
 # --- the page's parts ---
 
-def describe_network(net):
-    """'2-8-2' and one line per layer: size, activation and its parameters."""
-    shape = "-".join(str(n) for n in [net.n_inputs] + [layer.layer_size for layer in net.layers[1:]])
+def layer_lines(net):
+    """One line per layer after the input: its size, activation and the activation's parameters."""
     layers = []
     for i, layer in enumerate(net.layers[1:], start=1):
         params = ", ".join(f"{k}={v:g}" for k, v in layer.activation_params.items())
         layers.append(f"layer {i} ({layer.layer_type}): {layer.layer_size} neurons, "
                       f"{layer.activation_func.title}" + (f" ({params})" if params else ""))
-    return shape, layers
+    return layers
 
 
 def _value_text(value):
@@ -209,7 +212,8 @@ def _value_text(value):
 
 def _table(rows, header=None, cls=None):
     """An HTML table of text cells; ``rows`` of (th, td, td, ...)."""
-    out = [f'<div class="scroll"><table{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}>']
+    attribute = f' class="{cls}"' if cls else ""
+    out = [f'<div class="scroll"><table{attribute}>']
     if header:
         out.append("<tr>" + "".join(f'<th scope="col">{_esc(h)}</th>' for h in header) + "</tr>")
     for row in rows:
@@ -220,7 +224,6 @@ def _table(rows, header=None, cls=None):
 
 
 def _header(net, problem, record, settings, seconds, source):
-    shape, layers = describe_network(net)
     history = record.get("history", [])
     runs = record.get("runs", [])
     if settings is None:
@@ -228,7 +231,7 @@ def _header(net, problem, record, settings, seconds, source):
                         None)
     final = history[-1] if history else {}
     facts = [("problem", problem.name),
-             ("network", f"{shape}: " + "; ".join(layers)),
+             ("network", f"{network_summary(net)}: " + "; ".join(layer_lines(net))),
              ("input scaling", "raw inputs scaled from the problem's domain to -1..1"
               if net.input_offset is not None else "none (the network takes the inputs as they are)"),
              ("cost", net.cost_function or "not recorded"),
@@ -245,7 +248,7 @@ def _header(net, problem, record, settings, seconds, source):
             held_out += (f" on {count:,} samples never trained on (seed {settings.get('data_seed', 0) + 1})")
         facts.append(("held out, after the last epoch", held_out))
     facts.append(("made by", source))
-    out = [f"<header><h1>{_esc(problem.name)}: a {_esc(shape)} network</h1>",
+    out = [f"<header><h1>{_esc(model_title(problem, net))}</h1>",
            '<dl class="facts">' + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in facts) + "</dl>"]
     if settings:
         out.append('<h2>Settings</h2><dl class="settings">'
@@ -428,7 +431,8 @@ def _network_section(net, problem, final):
                      + ", ".join(f"{problem.input_names[2]} = {level:g}" for level in final["levels"]))
         else:
             plane = "the input image, pixel by pixel"
-        panel = (f'<img id="neuron-map" src="{maps[first][0]}" data-layer="{first + 1}" data-neuron="0" '
+        strip = ' class="strip"' if problem.n_inputs == 3 else ""  # a row of slices per neuron
+        panel = (f'<img id="neuron-map"{strip} src="{maps[first][0]}" data-layer="{first + 1}" data-neuron="0" '
                  f'data-epoch="{_epoch_text(final["epoch"])}" alt="activation map">'
                  f'<figcaption><span id="neuron-caption">{_esc(names[first + 1][0])}, epoch '
                  f'{_epoch_text(final["epoch"])}</span><br><span id="neuron-note">{_esc(final["notes"][first])}'
@@ -521,8 +525,9 @@ figure { margin: 0; min-width: 0; } figcaption { color: var(--muted); font-size:
 .curves figcaption { flex-basis: 100%; }
 .chart { flex: 1 1 260px; max-width: 480px; width: 100%; height: auto; }
 .diagram { flex: 3 1 420px; } #network { width: 100%; height: auto; max-height: 80vh; }
-.neuron-panel { flex: 1 1 200px; max-width: 320px; }
-#neuron-map { width: 100%; max-width: 240px; height: auto; border: 1px solid #999; display: block; }
+.neuron-panel { flex: 1 1 220px; max-width: 440px; }
+#neuron-map { display: block; width: 100%; max-width: 240px; height: auto; border: 1px solid #999; }
+#neuron-map.strip { max-width: 440px; }
 .measurement { flex: 1 1 320px; min-width: 0; }
 .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; margin: 6px 0 10px; }
 #epoch { flex: 1 1 240px; min-width: 160px; height: 28px; }
@@ -640,7 +645,6 @@ def report_html(net, problem, measurements, snapshots, *, levels=None, settings=
     layout, network = _network_section(net, problem, final)
     payload = json.dumps({"snapshots": snapshots, "layout": layout},
                          separators=(",", ":")).replace("<", "\\u003c")
-    shape, _ = describe_network(net)
     style = STYLE.replace("POSITIVE", _hex(POSITIVE)).replace("NEGATIVE", _hex(NEGATIVE))
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -648,7 +652,7 @@ def report_html(net, problem, measurements, snapshots, *, levels=None, settings=
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         'style-src \'unsafe-inline\'; script-src \'unsafe-inline\'">',
         '<link rel="icon" href="data:,">',
-        f"<title>{_esc(problem.name)} {_esc(shape)}: training report</title>",
+        f"<title>{_esc(model_title(problem, net))}: training report</title>",
         f"<style>{style}</style></head><body>",
         _header(net, problem, record, settings, seconds, source),
         "<main>",
