@@ -45,8 +45,8 @@ from src.evaluation import measure_model, per_class_scores
 from src.fileio import atomic_write_text
 from src.pictures.animation import Snapshots, batches_per_epoch
 from src.pictures.colours import NEGATIVE, POSITIVE, class_colours
-from src.pictures.figures import (boundary_levels, cost_axis, decision_map, format_number, framed_map,
-                                  nice_ticks, slices_figure)
+from src.pictures.figures import (TRAIN_COLOUR, VALIDATION_COLOUR, boundary_levels, cost_axis, decision_map,
+                                  format_number, framed_map, nice_ticks, slices_figure)
 from src.pictures.network import STRONG_OPACITY, network_layout
 from src.pictures.neurons import plane_tiles, slice_tiles, weight_tiles
 from src.pictures.png import encode_png
@@ -537,8 +537,8 @@ figure { margin: 0; min-width: 0; } figcaption { color: var(--muted); font-size:
     border: 1px solid #333; margin: 0 4px 0 8px; vertical-align: -1px; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; } .chart text { font-size: 12.5px; } #network text { font-size: 11px; } #network text.size2 { font-size: 20px; } svg .label { font-weight: bold; }
 .grid { stroke: #e6e6e6; } .axis { stroke: #777; fill: none; }
-.series { fill: none; stroke-width: 2; } .series.train { stroke: #2d69c8; } .series.held { stroke: #e68c14; }
-.legend.train { fill: #2d69c8; } .legend.held { fill: #e68c14; }
+.series { fill: none; stroke-width: 2; } .series.train { stroke: TRAINING; } .series.held { stroke: HELD_OUT; }
+.legend.train { fill: TRAINING; } .legend.held { fill: HELD_OUT; }
 .marker { stroke: #d62f2f; stroke-width: 2; }
 .w.p { stroke: POSITIVE; } .w.n { stroke: NEGATIVE; }
 .input { fill: #d7d7d7; stroke: #1e1e1e; } .neuron { stroke: #1e1e1e; stroke-width: 1; cursor: pointer; }
@@ -645,7 +645,10 @@ def report_html(net, problem, measurements, snapshots, *, levels=None, settings=
     layout, network = _network_section(net, problem, final)
     payload = json.dumps({"snapshots": snapshots, "layout": layout},
                          separators=(",", ":")).replace("<", "\\u003c")
-    style = STYLE.replace("POSITIVE", _hex(POSITIVE)).replace("NEGATIVE", _hex(NEGATIVE))
+    style = STYLE
+    for name, colour in (("POSITIVE", POSITIVE), ("NEGATIVE", NEGATIVE), ("TRAINING", TRAIN_COLOUR),
+                         ("HELD_OUT", VALIDATION_COLOUR)):  # the pictures' colours
+        style = style.replace(name, _hex(colour))
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
