@@ -12,6 +12,12 @@ row per sample, ``f(X @ W.T + b)``. An ``'input'`` layer passes its input on
 unchanged: its weights and biases are zeros and are never trained (it is kept
 because the seed's model files have one).
 
+``dropout`` is the probability with which a training step zeroes each of the
+layer's outputs (the others are scaled by ``1 / (1 - dropout)``, so their
+expected value is unchanged). ``Training`` draws the masks and applies them;
+the layer's own forward pass, which inference uses, never drops anything. An
+input layer may drop inputs; an output layer has no dropout.
+
 ``weights`` and ``biases`` are the live arrays the forward pass uses. Assigning
 to them copies the new values into those arrays, so a trainer that holds them
 (as views into one flat parameter vector) sees the change too.
@@ -94,11 +100,14 @@ class Layer:
         program that builds its layers in the same order is reproducible.
     weights, biases : array-like, optional
         Start from these values instead of drawing new ones (used by loading).
+    dropout : float
+        Probability in [0, 1) that a training step zeroes each output of this
+        layer (0, the default, turns dropout off). Not for output layers.
     """
 
     def __init__(self, previousLayer_size, layer_size, layer_type, activation_func=None,
                  activation_params=None, *, weight_init=None, init_std=0.1, bias_init="zeros",
-                 rng=None, weights=None, biases=None):
+                 rng=None, weights=None, biases=None, dropout=0.0):
         self.previousLayer_size = _check_size("previousLayer_size", previousLayer_size)
         self.layer_size = _check_size("layer_size", layer_size)
         if layer_type not in LAYER_TYPES:
@@ -118,6 +127,7 @@ class Layer:
                              f"or its title, got {activation_func!r}")
         self.activation_func = activation_func
         self.activation_params = activation_func.resolve_params(activation_params)
+        self.dropout = dropout
 
         # What the weights and biases were drawn from (resolved specs), or None
         # for values given by the caller; an input layer's are zeros.
@@ -170,6 +180,20 @@ class Layer:
         return array
 
     @property
+    def dropout(self):
+        """Probability in [0, 1) that training zeroes each output of this layer."""
+        return self._dropout
+
+    @dropout.setter
+    def dropout(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {value!r}")
+        if value and self.layer_type == "output":
+            raise ValueError(f"dropout must be 0 for an output layer (it would drop the network's "
+                             f"answers), got {value!r}")
+        self._dropout = float(value)
+
+    @property
     def trainable(self) -> bool:
         return self.layer_type != "input"
 
@@ -189,7 +213,7 @@ class Layer:
         return self.activation_func.forward(z, self.activation_params)
 
     def to_dict(self) -> dict:
-        """The seed's per-layer block of a model file."""
+        """The seed's per-layer block of a model file (plus ``dropout`` when it is on)."""
         return {
             "weights": self._weights.tolist(),
             "biases": self._biases.tolist(),
@@ -198,9 +222,11 @@ class Layer:
             "activation_func": self.activation_func.title,
             "activation_params": dict(self.activation_params),
             "layer_type": self.layer_type,
+            **({"dropout": self._dropout} if self._dropout else {}),
         }
 
     def __repr__(self):
         return (f"Layer({self.previousLayer_size}, {self.layer_size}, {self.layer_type!r}, "
                 f"activation_func=ActivationFunction.{self.activation_func.title}, "
-                f"activation_params={self.activation_params!r})")
+                f"activation_params={self.activation_params!r}"
+                + (f", dropout={self._dropout!r})" if self._dropout else ")"))

@@ -7,8 +7,11 @@ A model file keeps the seed's format, one block per layer::
                  "layer_type": "input"},
      "Layer_1": {...}, ...}
 
-and adds a few top-level keys that a file may lack (then it behaves as the
-seed's did):
+A layer block may also hold ``dropout``, the probability with which training
+drops each of the layer's outputs (0 to below 1; not on the output layer); a
+block without it has none, and a layer without dropout is written without it.
+The file then adds a few top-level keys that it may lack (then it behaves as
+the seed's did):
 
 - ``format_version``: 2 for files written here;
 - ``input_scaling``: ``{"offset": [...], "scale": [...]}``; the network sees
@@ -231,8 +234,12 @@ def _parse_layer(block, where):
         raise ValueError(f"{where}: {err}") from None
     weights = _numbers(block["weights"], (sizes[1], sizes[0]), f"{where}: weights")
     biases = _numbers(block["biases"], (sizes[1],), f"{where}: biases")
+    dropout = block.get("dropout", 0.0)  # optional: a block without it has no dropout
+    if not _is_finite_number(dropout):
+        raise ValueError(f"{where}: dropout must be a number in [0, 1), got {describe_json(dropout)}")
     try:
-        return Layer(sizes[0], sizes[1], layer_type, activation, params, weights=weights, biases=biases)
+        return Layer(sizes[0], sizes[1], layer_type, activation, params, weights=weights, biases=biases,
+                     dropout=dropout)
     except ValueError as err:
         raise ValueError(f"{where}: {err}") from None
 

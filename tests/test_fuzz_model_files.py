@@ -43,7 +43,7 @@ def model_contents():
     rng = np.random.default_rng(3)
     full = NeuralNet()
     full.add_layer(Layer(3, 3, "input"))
-    full.add_layer(Layer(3, 4, "hidden", rng=rng))
+    full.add_layer(Layer(3, 4, "hidden", rng=rng, dropout=0.25))
     full.add_layer(Layer(4, 3, "hidden", "swish", {"beta": 1.5}, rng=rng))
     full.add_layer(Layer(3, 2, "output", "softmax", rng=rng))
     full.set_input_scaling([0, 0, 0], [255, 255, 255])
@@ -276,6 +276,7 @@ def check_loaded_model(net, raw, tmp):
         assert layer.activation_func is ActivationFunction.get_activation_function(block["activation_func"])
         assert layer.previousLayer_size == block["previousLayer_size"]
         assert layer.layer_size == block["layer_size"]
+        assert layer.dropout == block.get("dropout", 0) and 0 <= layer.dropout < 1
         if i > 0:
             assert layer.previousLayer_size == net.layers[i - 1].layer_size
     assert f"Layer_{count}" not in content

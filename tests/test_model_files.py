@@ -299,6 +299,11 @@ CASES = [
      "activation parameter 'alpha' must be a finite number"),
     *[(f"activation_params {value!r}", mutate(set_at(["Layer_1", "activation_params"], value)),
        "activation_params must be a JSON object") for value in [[0.01], "alpha=0.01", 0.01, None, True]],
+    *[(f"dropout {value!r}", mutate(set_at(["Layer_2", "dropout"], value)),
+       "Layer_2: dropout must be a number in [0, 1)")
+      for value in [1, 1.5, -0.1, "0.5", None, True, [0.5], {"p": 0.5}, 10 ** 400]],
+    ("dropout on the output layer", mutate(set_at(["Layer_3", "dropout"], 0.5)),
+     "Layer_3: dropout must be 0 for an output layer"),
     ("input_scaling: offset too short", mutate(lambda c: c["input_scaling"]["offset"].pop()),
      "input_scaling offset must have shape (3,)"),
     ("input_scaling: scale too long", mutate(lambda c: c["input_scaling"]["scale"].append(1.0)),
@@ -362,6 +367,24 @@ def test_the_cases_start_from_a_file_that_loads(tmp_path):
     x = np.array([[10.0, 200.0, 30.0], [255.0, 0.0, 0.0]])
     assert np.array_equal(net.forward_propagation(x), original.forward_propagation(x))
     assert net.training_record == original.training_record
+
+
+def test_dropout_is_saved_per_layer_and_files_without_it_have_none(tmp_path):
+    net = build_net()
+    net.layers[0].dropout = 0.1
+    net.layers[2].dropout = 0.25
+    net.save(tmp_path / "dropout.json")
+    content = json.loads((tmp_path / "dropout.json").read_text())
+    assert [content[f"Layer_{i}"].get("dropout") for i in range(4)] == [0.1, None, 0.25, None]
+    again = NeuralNet().load(tmp_path / "dropout.json")
+    assert [layer.dropout for layer in again.layers] == [0.1, 0.0, 0.25, 0.0]
+    assert json.dumps(again.to_dict()) == json.dumps(net.to_dict())
+    assert "dropout" not in json.dumps(build_net().to_dict())
+    plain = NeuralNet().load(write(tmp_path / "plain.json", valid_content()))
+    assert all(layer.dropout == 0.0 for layer in plain.layers)
+    explicit = valid_content()
+    explicit["Layer_1"]["dropout"] = 0
+    assert NeuralNet().load(write(tmp_path / "zero.json", explicit)).layers[1].dropout == 0.0
 
 
 def test_a_gap_before_the_last_layer_is_named(tmp_path, loaded_net, capsys):
