@@ -24,6 +24,11 @@ and output layer starts (a scheme of src/initializers.py, e.g. "xavier_uniform"
 or {"name": "normal", "std": 0.05}; by default the weights follow the layer's
 activation and the biases are zeros). What each layer was drawn from is kept
 in the model's training record under "initializers".
+
+An entry may also set ``dropout`` (for every hidden layer) and any of the
+options of ``Training`` named in ``src.cli.TRAINING_OPTIONS`` (``weight_decay``,
+``l1``, ``momentum``, ``betas``, ``epsilon``, ``rho``, the schedule's
+parameters, ``warmup_epochs``); the training record keeps them all.
 """
 
 import src.script_start  # noqa: F401,I001  (first: one BLAS thread, see src/__init__.py; a quiet Ctrl-C)
@@ -102,7 +107,8 @@ def build_network(problem, settings, seed):
     net.add_layer(Layer(problem.n_inputs, problem.n_inputs, "input"))
     previous = problem.n_inputs
     for size in settings["hidden_layers"]:
-        net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"], **init))
+        net.add_layer(Layer(previous, size, "hidden", settings["hidden_activation"],
+                            dropout=settings.get("dropout", 0.0), **init))
         previous = size
     net.add_layer(Layer(previous, problem.n_outputs, "output", settings["output_activation"], **init))
     net.set_input_scaling(problem.input_low, problem.input_high)

@@ -6,6 +6,7 @@
     python main_load.py --predict 200 30 40 --trace   # ... and show each layer's numbers
     python main_load.py --problem xor --plot xor.png  # a picture of the regions and the cost curve
     python main_load.py --problem xor --neurons n.png --network w.png  # every neuron; the weights
+    python main_load.py --check-gradients        # backpropagation against finite differences
 
 Accuracy is measured on the problem's data file and on samples drawn fresh
 from the problem's definition (never seen in training), with the confusion
@@ -14,7 +15,10 @@ matrix and precision, recall and F1 per class. For red, every one of the
 MAE, MSE, RMSE and R² on the same two sets, and against the noise-free
 targets as well (what the network could at best learn); --predict prints the
 predicted value and --plot shows predicted against true values, the residuals
-and the cost curve.
+and the cost curve. ``--check-gradients`` instead compares the model's backpropagation with
+finite differences on a few samples of the data file
+(``Training.check_gradients``, the check the test suite relies on) and prints
+the worst relative error per layer.
 """
 
 import src.script_start  # noqa: F401,I001  (first: one BLAS thread, see src/__init__.py; a quiet Ctrl-C)
@@ -26,7 +30,7 @@ import sys
 import numpy as np
 
 from src.arguments import finite_float, negative_numbers_as_values, non_negative_int, path_argument, positive_int
-from src.cli import add_problem_argument, check_model_fits, run
+from src.cli import add_problem_argument, check_model_fits, display_path, run
 from src.datasets import load_dataset
 from src.evaluation import FRESH_PER_CLASS, FRESH_SEED, measure_model, measurements_text, target_unit
 from src.fileio import check_writable
@@ -39,6 +43,9 @@ from src.pictures.terminal import terminal_map
 from src.pictures.titles import cost_of, measure, measured_line, model_title
 from src.problems import get_problem
 from src.report import check_report_argument, report_argument, write_model_report
+from src.training import Training
+
+GRADIENT_TOLERANCE = 1e-6
 
 
 def confidence(outputs, activation):
@@ -124,6 +131,43 @@ def plane_view(problem, predict, inputs, targets):
     return view, predict_in_plane, inputs[:, axes], f"the other inputs at the data's mean: {held}"
 
 
+def check_gradients(net, problem, data_path, n_samples):
+    """Print the gradient check of ``net`` on ``n_samples`` samples of the data file; fail if it does not hold."""
+    activation = net.output_activation.title
+    inputs, targets = load_dataset(data_path, problem, activation)
+    cost = net.cost_function or ("cross_entropy" if activation in ("sigmoid", "softmax") else "mse")
+    training = Training(net, cost_function=cost, seed=0)
+    # The samples the model gets most wrong: where a trained model is confident
+    # the gradients are tiny and finite differences see mostly rounding noise.
+    outputs = net.predict(inputs)
+    per_sample = [training.cost(outputs[i:i + 1], targets[i:i + 1]) for i in range(len(inputs))]
+    chosen = np.argsort(per_sample, kind="stable")[::-1][:n_samples]
+    errors = training.check_gradients(inputs[chosen], targets[chosen], h=1e-6)
+    dropout = any(layer.dropout for layer in net.layers)
+    print(f"gradient check: backpropagation against central finite differences (h = 1e-6) of the {cost} "
+          f"cost,\non the {len(chosen)} samples of {display_path(data_path)} with the highest cost"
+          + (", with one fixed set of dropout masks" if dropout else ""))
+    print()
+    print(f"{'layer':>5}  {'type':<6}  {'neurons':>7}  {'activation':<12}  {'parameters':>10}  "
+          f"{'worst relative error':>20}")
+    for i, error in errors.items():
+        layer = net.layers[i]
+        verdict = "ok" if error < GRADIENT_TOLERANCE else "TOO LARGE"
+        print(f"{i:>5}  {layer.layer_type:<6}  {layer.layer_size:>7}  {layer.activation_func.title:<12}  "
+              f"{layer.weights.size + layer.biases.size:>10,}  {error:>20.1e}  {verdict}")
+    print()
+    print("worst relative error: max |backpropagation - finite difference| over the layer's weights,")
+    print("divided by the largest of those gradients (the same for its biases; the larger of the two).")
+    print(f"Float64 rounding leaves about 1e-10 to 1e-7 where backpropagation is right; the bar is "
+          f"{GRADIENT_TOLERANCE:g}.")
+    bad = [i for i, error in errors.items() if not error < GRADIENT_TOLERANCE]
+    if bad:
+        raise ValueError(f"gradient check failed in layer(s) {', '.join(map(str, bad))}: backpropagation "
+                         "disagrees with finite differences (unless a weighted input lies within h of a "
+                         "kink, such as ReLU's at 0: try other samples with --check-gradients N)")
+    print("backpropagation agrees with the finite differences in every layer.")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -151,6 +195,9 @@ def main(argv=None):
     parser.add_argument("--fresh-seed", type=non_negative_int, default=FRESH_SEED,
                         help=f"seed of the fresh samples (default: {FRESH_SEED})")
     parser.add_argument("--no-cube", action="store_true", help="red: skip the check of all 256^3 colours")
+    parser.add_argument("--check-gradients", type=positive_int, nargs="?", const=8, metavar="N",
+                        help="instead of measuring accuracy, check backpropagation against finite "
+                             "differences on N samples of the data file (default N: 8)")
     report_argument(parser)
     args = parser.parse_args(negative_numbers_as_values(sys.argv[1:] if argv is None else argv))
     if args.predict and len(args.predict) % get_problem(args.problem).n_inputs:
@@ -159,6 +206,8 @@ def main(argv=None):
                      f"({', '.join(problem.input_names)}), got {len(args.predict)}")
     if args.trace and not args.predict:
         parser.error("--trace goes with --predict")
+    if args.check_gradients and args.predict:
+        parser.error("--check-gradients and --predict cannot go together")
     for flag in ("plot", "neurons", "network"):
         if getattr(args, flag) and not getattr(args, flag).lower().endswith(".png"):
             parser.error(f"--{flag} writes a PNG file: give a name ending in .png")
@@ -176,6 +225,8 @@ def main(argv=None):
 
     if args.predict:
         predict_samples(net, problem, args.predict, args.trace)
+    elif args.check_gradients:
+        check_gradients(net, problem, data_path, args.check_gradients)
     else:
         print(f"model {model_path}: "
               + " -> ".join([str(net.n_inputs)] + [f"{l.layer_size} {l.activation_func.title}"

@@ -181,6 +181,11 @@ def held_out_data(problem, settings, output_activation):
                      output_activation)
 
 
+# Settings a problem's entry may add, passed on to Training as they are.
+TRAINING_OPTIONS = ("weight_decay", "l1", "momentum", "betas", "epsilon", "rho",
+                    "lr_step_epochs", "lr_factor", "lr_decay", "warmup_epochs")
+
+
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,
                      run_info, verbose=True, checkpoint=None, regression=False, snapshots=None):
     """Train ``net`` as ``settings`` say and append the run to ``net.training_record``.
@@ -192,9 +197,10 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
     ``snapshots`` (a ``src.pictures.animation.Snapshots``) is fed by the
     training's callbacks.
     """
+    options = {key: settings[key] for key in TRAINING_OPTIONS if key in settings}
     training = Training(net, learning_rate, settings["clip_value"], settings["cost_function"],
                         settings["optimizer"], lr_schedule=settings["lr_schedule"],
-                        final_lr_fraction=settings["final_lr_fraction"], seed=seed)
+                        final_lr_fraction=settings["final_lr_fraction"], seed=seed, **options)
     record = net.training_record
     history_so_far = record.setdefault("history", [])
     training.epochs_done = len(history_so_far)
@@ -209,7 +215,8 @@ def train_and_record(net, settings, inputs, targets, validation, *, epochs, lear
         history_so_far.append(recorded(entry))
     run = dict(run_info)
     run.update({"epochs": len(history), "learning_rate": learning_rate, "seed": seed,
-                "training_samples": int(inputs.shape[0]), "environment": numerical_environment()})
+                "training_samples": int(inputs.shape[0]), "environment": numerical_environment(),
+                "training": training.settings_record()})
     if history and "val_accuracy" in history[-1]:
         run["held_out_accuracy"] = history[-1]["val_accuracy"]
     if regression and validation is not None:

@@ -68,6 +68,11 @@ def test_create_trains_reports_and_saves_with_a_training_record(workspace):
     assert content["Layer_0"]["layer_type"] == "input" and content["cost_function"] == "cross_entropy"
     assert record["initializers"] == [{"layer": 1, "weights": {"name": "xavier_normal"}, "biases": {"name": "zeros"}},
                                       {"layer": 2, "weights": {"name": "xavier_normal"}, "biases": {"name": "zeros"}}]
+    settings = main_create_and_train.SETTINGS["xor"]
+    training = record["runs"][0]["training"]
+    assert training["optimizer"] == settings["optimizer"] == "adam"
+    assert training["betas"] == [0.9, 0.999] and training["epsilon"] == 1e-8
+    assert training["lr_schedule"] == "cosine" and training["final_lr_fraction"] == settings["final_lr_fraction"]
 
 
 def test_same_settings_rewrite_the_same_bytes(workspace, tmp_path):
@@ -100,6 +105,48 @@ def test_predict_and_trace(workspace):
     assert lines[0].startswith("(0, 1) -> xor true (confidence")
     assert any(line.startswith("(1, 1) -> xor false") for line in lines)
     assert sum("z = W @ a + b" in line for line in lines) == 4
+
+
+def test_check_gradients_prints_a_table_of_small_errors(workspace, tmp_path):
+    folder, _ = workspace
+    result = script("main_load.py", "--problem", "xor", "--model", folder / "model.json",
+                    "--data", folder / "xor.json", "--check-gradients", 5, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "the 5 samples of" in result.stdout and "with the highest cost" in result.stdout
+    rows = [line.split() for line in lines if line.split()[:1] in (["1"], ["2"])]
+    assert [row[1] for row in rows] == ["hidden", "output"] and all(row[-1] == "ok" for row in rows)
+    assert all(float(row[-2]) < 1e-6 for row in rows)
+    assert lines[-1] == "backpropagation agrees with the finite differences in every layer."
+
+    content = json.loads((folder / "model.json").read_text())
+    content["Layer_1"]["dropout"] = 0.5
+    (tmp_path / "dropout.json").write_text(json.dumps(content))
+    dropped = script("main_load.py", "--problem", "xor", "--model", tmp_path / "dropout.json",
+                     "--data", folder / "xor.json", "--check-gradients", cwd=tmp_path)
+    assert dropped.returncode == 0, dropped.stderr
+    assert "with one fixed set of dropout masks" in dropped.stdout and "the 8 samples" in dropped.stdout
+
+
+def test_check_gradients_fails_in_one_line_when_backpropagation_is_wrong(workspace, monkeypatch, capsys):
+    import main_load
+    from src.training import Training
+    folder, _ = workspace
+    original = Training.backpropagation
+
+    def wrong(self, *args, **kwargs):
+        gradients, predictions = original(self, *args, **kwargs)
+        gradients["biases_1"] *= 1.01
+        return gradients, predictions
+
+    monkeypatch.setattr(Training, "backpropagation", wrong)
+    with pytest.raises(SystemExit) as exit_info:
+        main_load.run(main_load.main, ["--problem", "xor", "--model", str(folder / "model.json"),
+                                       "--data", str(folder / "xor.json"), "--check-gradients"])
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert "TOO LARGE" in out.splitlines()[4] and "ok" in out.splitlines()[5]
+    assert err.count("\n") == 1 and "gradient check failed in layer(s) 1:" in err
 
 
 def test_predict_on_the_shipped_red_model(tmp_path):
@@ -203,6 +250,8 @@ def test_continue_appends_to_the_record_and_writes_the_output(workspace, tmp_pat
     ("main_create_and_train.py", ["--animate", "a.gif"]),
     ("main_continue_training.py", ["--animate", "a.apng"]),
     ("main_load.py", ["--problem", "xor", "--predict", "1", "2", "3"]),
+    ("main_load.py", ["--check-gradients", "0"]),
+    ("main_load.py", ["--check-gradients", "--predict", "1", "2", "3"]),
     ("main_continue_training.py", ["--epochs", "0"]),
     ("main_continue_training.py", ["--unknown"]),
 ])
