@@ -408,6 +408,8 @@ class Training:
         """
         net = self.neural_net
         batch, _ = net._as_batch(input_data)
+        if batch.shape[0] == 0:
+            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
         t = self._check_targets(target_values, batch.shape[0])
         masks = self.draw_dropout_masks(batch.shape[0]) if dropout_masks is None \
             else self._checked_masks(dropout_masks, batch.shape[0])

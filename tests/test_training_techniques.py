@@ -55,6 +55,14 @@ def test_check_gradients_reports_an_error_of_the_size_put_into_one_layer(monkeyp
     assert wrong[1] < 1e-7 and wrong[3] < 1e-7
 
 
+def test_check_gradients_refuses_no_samples_and_a_bad_step():
+    training = Training(build((3, 4, 2)), 0.1, None, "cross_entropy")
+    with pytest.raises(ValueError, match="no samples"):
+        training.check_gradients(np.zeros((0, 3)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="h must be"):
+        training.check_gradients(np.zeros((1, 3)), np.full((1, 2), 0.5), h=0.0)
+
+
 def test_check_gradients_leaves_the_parameters_as_they_were():
     net = build((2, 4, 2))
     training = Training(net, 0.1, None, "cross_entropy", l1=0.01)
