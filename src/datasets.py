@@ -193,6 +193,31 @@ def balanced_sample(rng, draw, label, samples_per_class: int, n_classes: int):
     return shuffled(rng, inputs, label(inputs))
 
 
+def stratified_split(classes, n_held: int, rng):
+    """``(kept, held)``: sorted row indices, ``n_held`` of them held out in proportion to each class.
+
+    ``classes`` ``(n,)`` holds each row's class index. Class ``c`` with ``n_c``
+    rows gives ``floor(n_c * n_held / n)`` rows to ``held``, and the rows still
+    missing go one each to the classes with the largest remainders (ties to
+    the lower class index), so every class is within one row of its exact
+    share. Which rows of a class are held is a permutation drawn from ``rng``
+    (a ``np.random.Generator``), class by class in index order.
+    """
+    classes = np.asarray(classes, dtype=np.int64)
+    n = classes.shape[0]
+    if isinstance(n_held, bool) or not isinstance(n_held, (int, np.integer)) or not 0 <= n_held <= n:
+        raise ValueError(f"the number of rows to hold out must be a whole number from 0 to {n}, got {n_held!r}")
+    labels, counts = np.unique(classes, return_counts=True)
+    quota = counts * n_held // max(n, 1)
+    remainders = counts * n_held % max(n, 1)
+    for position in sorted(range(labels.size), key=lambda i: (-remainders[i], i))[:n_held - quota.sum()]:
+        quota[position] += 1
+    held = np.concatenate([np.zeros(0, dtype=np.int64)] + [
+        rng.permutation(np.flatnonzero(classes == c))[:q] for c, q in zip(labels, quota)])
+    held = np.sort(held)
+    return np.setdiff1d(np.arange(n), held), held
+
+
 def targets_for_activation(targets_pm1, output_activation="tanh") -> np.ndarray:
     """One-hot targets in ±1 moved into the range of a model's output activation, as float64.
 
