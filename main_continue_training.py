@@ -89,7 +89,7 @@ def main(argv=None):
     data_path = args.data or problem.data_path
 
     inputs, targets = training_data(problem, settings, data_path, activation)
-    validation = held_out_data(problem, settings, activation)
+    validation = held_out_data(problem, settings, activation, data_path)
     epochs_so_far = len(net.training_record.get("history", []))
     before = held_out_result(net, settings["cost_function"], validation, problem.is_regression)
     if not args.quiet:

@@ -84,6 +84,11 @@ SETTINGS = {
                           "output_activation": "linear", "cost_function": "mse",
                           "learning_rate": 0.01, "epochs": 30,
                           "generated_samples_per_class": 100_000},
+    # Real data: validation_images of the training file are held out for
+    # validation, and the generator draws shifted copies of the rest.
+    "digits": {**COMMON, "hidden_layers": [256], "hidden_activation": "leaky_relu",
+               "learning_rate": 0.003, "epochs": 80, "batch_size": 128,
+               "generated_samples_per_class": 1_200, "validation_images": 135},
 }
 
 
@@ -132,7 +137,7 @@ def create_and_train(problem, settings, data_path, model_path, verbose=True, che
     net = build_network(problem, settings, settings["seed"])
     activation = settings["output_activation"]
     inputs, targets = training_data(problem, settings, data_path, activation)
-    validation = held_out_data(problem, settings, activation)
+    validation = held_out_data(problem, settings, activation, data_path)
     if problem.is_regression:  # the last layer learns (price - mean) / std, numbers of order 1
         net.set_output_scaling(targets.mean(axis=0), targets.std(axis=0))
     snapshots = animation.start(net, problem, settings, inputs, settings["epochs"]) if animate else None

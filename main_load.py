@@ -7,12 +7,14 @@
     python main_load.py --problem xor --plot xor.png  # a picture of the regions and the cost curve
     python main_load.py --problem xor --neurons n.png --network w.png  # every neuron; the weights
     python main_load.py --check-gradients        # backpropagation against finite differences
+    python main_load.py --problem digits --predict-index 7    # a test image, drawn, and its digit
 
 Accuracy is measured on the problem's data file and on samples drawn fresh
 from the problem's definition (never seen in training), with the confusion
-matrix and precision, recall and F1 per class. For red, every one of the
-256^3 colours is checked too. A regression (linear_regression) is measured by
-MAE, MSE, RMSE and R² on the same two sets, and against the noise-free
+matrix and precision, recall and F1 per class. A problem with fixed data
+(digits) is measured on its test file instead of fresh samples. For red,
+every one of the 256^3 colours is checked too. A regression
+(linear_regression) is measured by MAE, MSE, RMSE and R² on the same two sets, and against the noise-free
 targets as well (what the network could at best learn); --predict prints the
 predicted value and --plot shows predicted against true values, the residuals
 and the cost curve. ``--check-gradients`` instead compares the model's backpropagation with
@@ -32,10 +34,12 @@ import numpy as np
 from src.arguments import finite_float, negative_numbers_as_values, non_negative_int, path_argument, positive_int
 from src.cli import add_problem_argument, check_model_fits, display_path, run
 from src.datasets import load_dataset
-from src.evaluation import FRESH_PER_CLASS, FRESH_SEED, measure_model, measurements_text, target_unit
+from src.evaluation import (FRESH_PER_CLASS, FRESH_SEED, confusion_matrix, measure_model, measurements_text,
+                            output_classes, target_unit)
 from src.fileio import check_writable
 from src.neural_network import NeuralNet
 from src.pictures.figures import save_plot
+from src.pictures.images import save_image_plot, shaded_text
 from src.pictures.network import save_network_figure
 from src.pictures.neurons import save_neuron_figure
 from src.pictures.regression import save_regression_plot
@@ -59,6 +63,9 @@ def confidence(outputs, activation):
 
 def predict_samples(net, problem, values, trace):
     samples = np.array(values, dtype=np.float64).reshape(-1, problem.n_inputs)
+    if problem.image_shape is not None:
+        names = [f"image {i} given" for i in range(len(samples))]
+        return predict_images(net, problem, samples, names, [known_class(problem, s) for s in samples], trace)
     activation = net.output_activation.title
     truth = problem.generator.label(samples)
     unit = unit_of(problem)
@@ -78,6 +85,52 @@ def predict_samples(net, problem, values, trace):
         print("  outputs: " + ", ".join(f"{name} {v:.6f}" for name, v in zip(problem.class_names, outputs)))
         if trace:
             print_trace(net, sample)
+
+
+def known_class(problem, image):
+    """The class of ``image`` if the data set holds it (digits' ``label`` looks it up), else ``None``."""
+    try:
+        return int(np.argmax(problem.generator.label(image)))
+    except ValueError:
+        return None
+
+
+def predict_images(net, problem, samples, names, truths, trace=False):
+    """Each image drawn in shaded characters, the network's answer with its confidence, the true class."""
+    activation = net.output_activation.title
+    high = float(max(problem.input_high))
+    for sample, name, truth in zip(samples, names, truths):
+        outputs = net.forward_propagation(sample)
+        winner = int(np.argmax(outputs))
+        print(f"{name}:")
+        for line in shaded_text(sample, problem.image_shape, high):
+            print("  " + line)
+        true = "unknown (not an image of the data set)" if truth is None else problem.class_names[truth]
+        verdict = "" if truth is None else ("  right" if truth == winner else "  WRONG")
+        print(f"  -> {problem.class_names[winner]} (confidence {100 * confidence(outputs, activation):.2f} %); "
+              f"true digit: {true}{verdict}")
+        print("  outputs: " + ", ".join(f"{n} {v:.4f}" for n, v in zip(problem.class_names, outputs)))
+        if trace:
+            print_trace(net, sample)
+
+
+def predict_test_images(net, problem, indices, trace):
+    """``--predict-index``: images of the problem's test file, by their index in it."""
+    if problem.test_data_path is None:
+        raise ValueError(f"--predict-index picks images of a test file, and problem {problem.name} has none")
+    images, targets = load_dataset(problem.test_data_path, problem)
+    for index in indices:
+        if index >= len(images):
+            raise ValueError(f"--predict-index {index}: the test file {problem.test_data_filename} has "
+                             f"{len(images)} images, numbered 0 to {len(images) - 1}")
+    names = [f"test image {i} ({problem.test_data_filename})" for i in indices]
+    predict_images(net, problem, images[indices], names, output_classes(targets[indices]).tolist(), trace)
+
+
+def wrong_test_images(net, problem):
+    """Indices of the test file's samples that ``net`` gets wrong (a classifier with a test file)."""
+    images, targets = load_dataset(problem.test_data_path, problem)
+    return np.flatnonzero(output_classes(net.predict(images)) != output_classes(targets))
 
 
 def print_trace(net, sample):
@@ -171,13 +224,15 @@ def check_gradients(net, problem, data_path, n_samples):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[2:9]))
+                                     epilog="\n".join(__doc__.splitlines()[2:10]))
     add_problem_argument(parser)
     parser.add_argument("--model", type=path_argument, help="model file (default: models/model_<problem>.json)")
     parser.add_argument("--data", type=path_argument, help="data file (default: the problem's file in data/)")
     parser.add_argument("--predict", nargs="+", type=finite_float, metavar="V",
                         help="classify these inputs, or predict their value for a regression "
                              "(raw units; several samples one after the other)")
+    parser.add_argument("--predict-index", nargs="+", type=non_negative_int, metavar="N",
+                        help="classify these images of the test file (problems with a test file: digits)")
     parser.add_argument("--trace", action="store_true",
                         help="with --predict: print every layer's weighted input and activation")
     parser.add_argument("--plot", type=path_argument, metavar="FILE.png",
@@ -204,8 +259,12 @@ def main(argv=None):
         problem = get_problem(args.problem)
         parser.error(f"--predict needs {problem.n_inputs} numbers per sample "
                      f"({', '.join(problem.input_names)}), got {len(args.predict)}")
-    if args.trace and not args.predict:
-        parser.error("--trace goes with --predict")
+    if args.trace and not (args.predict or args.predict_index):
+        parser.error("--trace goes with --predict or --predict-index")
+    if args.predict and args.predict_index:
+        parser.error("--predict and --predict-index cannot go together")
+    if args.check_gradients and args.predict_index:
+        parser.error("--check-gradients and --predict-index cannot go together")
     if args.check_gradients and args.predict:
         parser.error("--check-gradients and --predict cannot go together")
     for flag in ("plot", "neurons", "network"):
@@ -225,6 +284,8 @@ def main(argv=None):
 
     if args.predict:
         predict_samples(net, problem, args.predict, args.trace)
+    elif args.predict_index:
+        predict_test_images(net, problem, args.predict_index, args.trace)
     elif args.check_gradients:
         check_gradients(net, problem, data_path, args.check_gradients)
     else:
@@ -234,6 +295,10 @@ def main(argv=None):
         measurements = measure_model(net, problem, data_path, args.fresh, args.fresh_seed,
                                      whole_cube=not args.no_cube)
         print(measurements_text(measurements, problem.class_names))
+        if not problem.can_generate and problem.test_data_path is not None and not problem.is_regression:
+            wrong = wrong_test_images(net, problem)
+            if wrong.size:
+                print(f"wrong test images (see them with --predict-index): {' '.join(map(str, wrong))}")
         if problem.n_inputs == 2 and not problem.is_regression:
             print(terminal_map(net.predict, problem.input_low, problem.input_high, width=64,
                                class_names=problem.class_names, axis_names=problem.input_names))
@@ -268,7 +333,12 @@ def write_pictures(args, net, problem):
         costs = [entry.get("cost") for entry in history if isinstance(entry, dict)]
         val_costs = [entry.get("val_cost") for entry in history if isinstance(entry, dict)]
         val_costs = val_costs if any(v is not None for v in val_costs) else None
-        if problem.is_regression:
+        if problem.image_shape is not None:
+            predicted, true = output_classes(net.predict(fresh_inputs)), output_classes(fresh_targets)
+            save_image_plot(args.plot, problem, fresh_inputs, predicted, true,
+                            confusion_matrix(true, predicted, problem.n_classes), net, costs=costs or None,
+                            val_costs=val_costs, what=what, **options)
+        elif problem.is_regression:
             save_regression_plot(args.plot, net.predict(inputs), targets, problem, costs=costs or None,
                                  val_costs=val_costs, unit=unit_of(problem).strip(), **options)
         elif problem.n_inputs > 3:

@@ -30,7 +30,7 @@ import numpy as np
 from src import fileio
 from src.arguments import non_negative_int, path_argument, positive_int
 from src.costs import make_cost
-from src.datasets import load_dataset, model_targets, save_dataset, summary
+from src.datasets import class_indices, load_dataset, model_targets, save_dataset, stratified_split, summary
 from src.environment import numerical_environment
 from src.evaluation import regression_metrics
 from src.fileio import printable
@@ -164,21 +164,52 @@ def generated(problem, samples, seed, output_activation, options=None):
 
 
 def training_data(problem, settings, data_path, output_activation):
-    """The data file's samples plus ``settings['generated_samples_per_class']`` drawn ones."""
-    inputs, targets = load_dataset(data_path, problem, output_activation)
+    """What a model of ``problem`` trains on: ``(inputs, targets)``.
+
+    The data file's samples plus ``settings['generated_samples_per_class']``
+    (samples, for a regression) drawn from the problem's generator with
+    ``settings['data_seed']``. A problem with fixed data (``can_generate``
+    false: digits) first sets aside its validation part of the data file (see
+    :func:`held_out_data`); the generator then draws only from the rest.
+    """
+    if problem.can_generate:
+        inputs, targets = load_dataset(data_path, problem, output_activation)
+        options = settings.get("generator_options")
+    else:
+        (inputs, targets), _ = _fixed_data_split(problem, settings, data_path, output_activation)
+        options = {**settings.get("generator_options", {}), "source": (inputs, targets)}
     extra = settings.get("generated_samples_per_class", 0)
     if extra:
-        more_inputs, more_targets = generated(problem, extra, settings["data_seed"], output_activation,
-                                              settings.get("generator_options"))
+        more_inputs, more_targets = generated(problem, extra, settings["data_seed"], output_activation, options)
         inputs = np.concatenate([inputs, more_inputs])
         targets = np.concatenate([targets, more_targets])
     return inputs, targets
 
 
-def held_out_data(problem, settings, output_activation):
-    """Fresh samples, never trained on: the validation set and the final check."""
-    return generated(problem, settings["validation_samples_per_class"], settings["data_seed"] + 1,
-                     output_activation)
+def held_out_data(problem, settings, output_activation, data_path=None):
+    """Samples never trained on: the validation set and the final check, ``(inputs, targets)``.
+
+    Fresh samples drawn from the definition with ``data_seed + 1``; for a
+    problem with fixed data, ``settings['validation_images']`` samples of the
+    data file (``data_path``, by default the problem's), a stratified draw with
+    ``data_seed``. A problem's test file is never read here.
+    """
+    if problem.can_generate:
+        return generated(problem, settings["validation_samples_per_class"], settings["data_seed"] + 1,
+                         output_activation)
+    _, validation = _fixed_data_split(problem, settings, data_path or problem.data_path, output_activation)
+    return validation
+
+
+def _fixed_data_split(problem, settings, data_path, output_activation):
+    """The data file of a fixed-data problem as ``(training part, validation part)``."""
+    inputs, targets = load_dataset(data_path, problem, output_activation)
+    kept, held = stratified_split(class_indices(targets), settings["validation_images"],
+                                  np.random.default_rng(settings["data_seed"]))
+    if held.size == 0 or kept.size == 0:
+        raise ValueError(f"validation_images of {problem.name} must leave samples on both sides of "
+                         f"{display_path(data_path)} ({inputs.shape[0]} samples)")
+    return (inputs[kept], targets[kept]), (inputs[held], targets[held])
 
 
 # Settings a problem's entry may add, passed on to Training as they are.
