@@ -43,6 +43,7 @@ if __package__ in (None, ""):
 import numpy as np
 
 from src.arguments import non_negative_int
+from src.cli import display_path, run
 from src.datasets import (
     as_batch,
     check_samples_per_class,
@@ -67,18 +68,24 @@ PROBLEM = Problem(
 SOURCE_IMAGES = 1797
 TEST_IMAGES = 450
 SPLIT_SEED = 0
-# SHA-256 of the 1,797 images as uint8 (row by row, 64 bytes each) followed by
-# their 1,797 digits as uint8: what ``source_fingerprint`` computes.
-SOURCE_SHA256 = "87ff0c9e40dc7e2c0e34e7257799c2e3f3aec1a016363bb11cad869ec428a826"
+# SHA-256 of the 1,797 images with their digits, whatever their order: what
+# ``images_fingerprint`` computes. The two data files together give it too.
+SOURCE_SHA256 = "f67d6a29d0e1f70e7f0cd9dcf25816b694881f4b8f27f5cc1db59551f0499fb8"
 MAX_SHIFT = 1
 DEFAULT_SAMPLES_PER_CLASS = 1350
 DEFAULT_SEED = 0
 
 
-def source_fingerprint(images, digits) -> str:
-    """The SHA-256 (hex) that ``SOURCE_SHA256`` records, of images ``(n, 64)`` and digits ``(n,)``."""
-    data = np.asarray(images).astype(np.uint8).tobytes() + np.asarray(digits).astype(np.uint8).tobytes()
-    return hashlib.sha256(data).hexdigest()
+def images_fingerprint(images, digits) -> str:
+    """SHA-256 (hex) of a set of images ``(n, 64)`` with their digits ``(n,)``, in any order.
+
+    Each image becomes 65 bytes (its pixels as uint8, row by row, then its
+    digit); the rows are sorted and hashed one after the other, so the same
+    images give the same fingerprint however they are ordered or split.
+    """
+    rows = np.column_stack([np.asarray(images), np.asarray(digits)]).astype(np.uint8)
+    rows = rows[np.lexsort(rows.T[::-1])]
+    return hashlib.sha256(rows.tobytes()).hexdigest()
 
 
 def source_images():
@@ -100,7 +107,7 @@ def source_images():
         raise ValueError(f"scikit-learn's digits are not the {SOURCE_IMAGES} images of 64 whole "
                          f"numbers 0..16 this project was made from (shape {images.shape})")
     images, digits = images.astype(np.int64), digits.astype(np.int64)
-    found = source_fingerprint(images, digits)
+    found = images_fingerprint(images, digits)
     if found != SOURCE_SHA256:
         raise ValueError(f"scikit-learn's digits have SHA-256 {found}, not the recorded "
                          f"{SOURCE_SHA256}: this copy differs from the one the data files were made from")
@@ -204,8 +211,6 @@ def rebuild(training_path, test_path, seed=SPLIT_SEED):
 
 def main(argv=None) -> None:
     """Rebuild data/digits_data.json and data/digits_test_data.json (needs scikit-learn)."""
-    from src.cli import display_path, run
-
     def write(argv):
         parser = argparse.ArgumentParser(
             description="Rebuild the digits training and test files from scikit-learn's copy "
@@ -225,7 +230,7 @@ def main(argv=None) -> None:
             raise OSError(f"cannot write the digits files: {err}") from None
         for path, rows, what in ((args.output, training, "training"), (args.test_output, test, "test")):
             counts = np.bincount(digits[rows], minlength=PROBLEM.n_classes)
-            print(f"wrote {rows.size} {what} images (split seed {args.seed}) to {path}; per digit: "
+            print(f"wrote {rows.size} {what} images (split seed {args.seed}) to {display_path(path)}; per digit: "
                   + ", ".join(f"{d}: {c}" for d, c in enumerate(counts)))
 
     return run(write, argv)

@@ -1,0 +1,245 @@
+"""The digits problem: its two data files, the rebuild from scikit-learn, the augmentation,
+and that nothing which trains reads the test file."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import main_create_and_train
+import src.cli
+import src.datasets
+import src.fileio
+from data_generators import definition_of_digits as digits
+from src.datasets import class_indices, load_dataset, stratified_split
+from src.image_figures import confusion_figure, image_grid_figure, shaded_text, weight_images_figure
+from src.plotting import WHITE
+from src.png import LINE_ADVANCE, text_size
+
+PROBLEM = digits.PROBLEM
+HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
+
+
+@pytest.fixture(scope="module")
+def files():
+    """``{"training": (images, digits), "test": (images, digits)}`` through the one loader."""
+    loaded = {}
+    for name, path in (("training", PROBLEM.data_path), ("test", PROBLEM.test_data_path)):
+        images, targets = load_dataset(path, PROBLEM)
+        loaded[name] = (images.astype(np.int64), class_indices(targets))
+    return loaded
+
+
+def rows_of(images):
+    return {bytes(row.astype(np.uint8)) for row in np.asarray(images)}
+
+
+def test_the_files_load_as_64_whole_numbers_0_to_16_and_ten_digits(files):
+    (train, train_digits), (test, test_digits) = files["training"], files["test"]
+    assert train.shape == (1347, 64) and test.shape == (450, 64)
+    for images, labels in files.values():
+        assert images.min() == 0 and images.max() == 16
+        assert set(labels.tolist()) == set(range(10))
+    _, zero_one = load_dataset(PROBLEM.test_data_path, PROBLEM, output_activation="softmax")
+    np.testing.assert_array_equal(zero_one, np.eye(10)[test_digits])
+
+
+def test_the_files_are_disjoint_and_hold_each_of_the_1797_images_once(files):
+    (train, train_digits), (test, test_digits) = files["training"], files["test"]
+    assert not rows_of(train) & rows_of(test)
+    assert len(rows_of(train)) == 1347 and len(rows_of(test)) == 450
+    both = np.concatenate([train, test]), np.concatenate([train_digits, test_digits])
+    assert digits.images_fingerprint(*both) == digits.SOURCE_SHA256
+
+
+def test_every_digit_is_in_proportion_within_one_image(files):
+    train_counts = np.bincount(files["training"][1], minlength=10)
+    test_counts = np.bincount(files["test"][1], minlength=10)
+    totals = train_counts + test_counts
+    assert totals.sum() == 1797
+    assert np.all(np.abs(test_counts - totals * 450 / 1797) < 1), test_counts
+    assert np.all(np.abs(train_counts - totals * 1347 / 1797) < 1), train_counts
+
+
+def test_the_fingerprint_ignores_order_but_not_content(files):
+    images, labels = files["test"]
+    order = np.random.default_rng(3).permutation(len(images))
+    assert digits.images_fingerprint(images, labels) == digits.images_fingerprint(images[order], labels[order])
+    changed = images.copy()
+    changed[0, 0] += 1
+    assert digits.images_fingerprint(changed, labels) != digits.images_fingerprint(images, labels)
+
+
+@pytest.mark.skipif(not HAVE_SKLEARN, reason="the rebuild reads scikit-learn's copy of the digits; "
+                                              "scikit-learn is not installed")
+def test_the_rebuild_from_scikit_learn_writes_the_committed_files_byte_for_byte(tmp_path, capsys):
+    training, test = tmp_path / "train.json", tmp_path / "test.json"
+    digits.main(["--output", str(training), "--test-output", str(test)])
+    assert training.read_bytes() == PROBLEM.data_path.read_bytes()
+    assert test.read_bytes() == PROBLEM.test_data_path.read_bytes()
+    assert "wrote 450 test images (split seed 0)" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not HAVE_SKLEARN, reason="needs scikit-learn's copy of the digits")
+def test_a_copy_that_differs_from_the_recorded_one_is_refused(monkeypatch):
+    monkeypatch.setattr(digits, "SOURCE_SHA256", "0" * 64)
+    with pytest.raises(ValueError, match="differs from the one the data files were made from"):
+        digits.source_images()
+
+
+def test_without_scikit_learn_the_rebuild_says_what_it_needs(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sklearn(name, *args, **kwargs):
+        if name.startswith("sklearn"):
+            raise ImportError("No module named 'sklearn'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    with pytest.raises(ImportError, match="needs scikit-learn.*pip install scikit-learn"):
+        digits.source_images()
+
+
+def test_stratified_split_gives_each_class_its_share_within_one():
+    classes = np.repeat(np.arange(4), [10, 7, 3, 1])
+    for n_held in range(len(classes) + 1):
+        kept, held = stratified_split(classes, n_held, np.random.default_rng(n_held))
+        assert held.size == n_held and np.array_equal(np.sort(np.concatenate([kept, held])), np.arange(21))
+        counts = np.bincount(classes[held], minlength=4)
+        assert np.all(np.abs(counts - np.array([10, 7, 3, 1]) * n_held / 21) < 1), (n_held, counts)
+    with pytest.raises(ValueError, match="from 0 to 21"):
+        stratified_split(classes, 22, np.random.default_rng(0))
+
+
+def test_shift_images_moves_pixels_and_fills_with_blank_paper():
+    image = np.arange(1, 65).reshape(1, 64)
+    down = digits.shift_images(image, [1], [0]).reshape(8, 8)
+    assert (down[0] == 0).all() and np.array_equal(down[1:], image.reshape(8, 8)[:-1])
+    left = digits.shift_images(image, [0], [-1]).reshape(8, 8)
+    assert (left[:, -1] == 0).all() and np.array_equal(left[:, :-1], image.reshape(8, 8)[:, 1:])
+    assert np.array_equal(digits.shift_images(image, [0], [0]), image)
+
+
+def all_shifts(images):
+    """Every image moved by each (down, right) in {-1, 0, 1}^2, as a set of byte strings."""
+    found = set()
+    for down in (-1, 0, 1):
+        for right in (-1, 0, 1):
+            n = len(images)
+            found |= rows_of(digits.shift_images(images, np.full(n, down), np.full(n, right)))
+    return found
+
+
+def test_generate_draws_balanced_shifted_copies_of_the_given_images_reproducibly(files):
+    images, labels = files["training"]
+    source = (images[:200], np.eye(10)[labels[:200]] * 2 - 1)
+    inputs, targets = digits.generate(30, seed=4, source=source)
+    assert inputs.shape == (300, 64) and np.issubdtype(inputs.dtype, np.integer)
+    assert np.array_equal(np.bincount(class_indices(targets), minlength=10), np.full(10, 30))
+    assert rows_of(inputs) <= all_shifts(images[:200])
+    shifted_of = {}
+    for digit in range(10):
+        shifted_of[digit] = all_shifts(images[:200][labels[:200] == digit])
+    for row, digit in zip(inputs, class_indices(targets)):
+        assert bytes(row.astype(np.uint8)) in shifted_of[digit]
+    again = digits.generate(30, seed=4, source=source)
+    assert np.array_equal(again[0], inputs) and np.array_equal(again[1], targets)
+    assert not np.array_equal(digits.generate(30, seed=5, source=source)[0], inputs)
+
+
+def test_label_knows_the_images_of_the_data_set_and_no_other(files):
+    images, labels = files["test"]
+    np.testing.assert_array_equal(class_indices(digits.label(images[:20])), labels[:20])
+    assert digits.label(images[3]).shape == (10,)
+    with pytest.raises(ValueError, match="not one of the 1797 images"):
+        digits.label(np.zeros(64))
+
+
+def test_no_training_path_reads_the_test_file_or_trains_on_a_test_image(files, monkeypatch, tmp_path):
+    """main_create_and_train builds its data as for training, and main_continue_training the same way."""
+    read = []
+    real_read_json = src.fileio.read_json
+
+    def spying(path, *args, **kwargs):
+        read.append(str(path))
+        return real_read_json(path, *args, **kwargs)
+
+    monkeypatch.setattr(src.datasets, "read_json", spying)
+    monkeypatch.setattr(src.fileio, "read_json", spying)
+    captured = {}
+
+    def instead_of_training(net, settings, inputs, targets, validation, **options):
+        captured.update(inputs=inputs, targets=targets, validation=validation)
+        raise RuntimeError("stop before training")
+
+    monkeypatch.setattr(main_create_and_train, "train_and_record", instead_of_training)
+    settings = dict(main_create_and_train.SETTINGS["digits"], generated_samples_per_class=200)
+    with pytest.raises(RuntimeError, match="stop before training"):
+        main_create_and_train.create_and_train(PROBLEM, settings, PROBLEM.data_path, tmp_path / "m.json",
+                                               verbose=False)
+    assert read and all(path == str(PROBLEM.data_path) for path in read), read
+
+    test_rows = rows_of(files["test"][0])
+    inputs, validation = captured["inputs"], captured["validation"][0]
+    assert inputs.shape[0] == 1347 - settings["validation_images"] + 2000
+    assert not rows_of(inputs) & test_rows and not rows_of(validation) & test_rows
+    assert not rows_of(inputs) & rows_of(validation)
+    # The drawn images are shifts of training images outside the validation part.
+    kept = np.array([row for row in files["training"][0] if bytes(row.astype(np.uint8)) not in rows_of(validation)])
+    assert rows_of(inputs) <= all_shifts(kept)
+    # Continuing training builds the same data with the same calls.
+    again = src.cli.training_data(PROBLEM, settings, PROBLEM.data_path, "softmax")
+    np.testing.assert_array_equal(again[0], inputs)
+    np.testing.assert_array_equal(src.cli.held_out_data(PROBLEM, settings, "softmax", PROBLEM.data_path)[0],
+                                  validation)
+
+
+def test_shaded_text_puts_blank_and_ink_where_the_pixels_are():
+    image = np.zeros(64)
+    image[0] = 16          # top left: full ink
+    image[63] = 8          # bottom right: half
+    lines = shaded_text(image, (8, 8))
+    assert len(lines) == 10 and lines[0] == "+" + "-" * 16 + "+"
+    assert lines[1].startswith("|@@  ") and lines[8].endswith("==|")
+    assert set(lines[4][1:-1]) == {" "}
+
+
+def test_the_image_grid_frames_only_the_wrong_images_in_red():
+    images = np.zeros((3, 64))
+    images[:, 0] = 16
+    figure = image_grid_figure(images, (8, 8), predicted=[1, 2, 3], true=[1, 5, 3],
+                               class_names=[str(d) for d in range(10)], columns=3, pixel=3)
+    cell_w = figure.shape[1] // 3
+    red = np.all(figure == (214, 40, 40), axis=2)
+    assert not red[:, :cell_w].any() and red[:, cell_w:2 * cell_w].any() and not red[:, 2 * cell_w:].any()
+    # The inked top-left pixel of the first image is dark; the pixel beside it is paper.
+    x = (cell_w - 24) // 2
+    assert figure[2, x].max() < 60 and np.array_equal(figure[2, x + 3], WHITE)
+
+
+def test_weight_images_are_red_for_positive_and_blue_for_negative_weights():
+    weights = np.zeros((2, 64))
+    weights[0, 0], weights[1, 63] = 2.0, -1.0
+    figure = weight_images_figure(weights, (8, 8), pixel=4, columns=2)
+    assert tuple(figure[0, 0]) == (200, 50, 40)
+    assert tuple(figure[31, 32 + 3 + 31]) == (40, 90, 200)
+    assert np.array_equal(figure[0, 4], WHITE)
+
+
+def test_the_confusion_heat_map_shades_each_cell_by_its_share_of_the_row():
+    cell = 20
+    top, left = LINE_ADVANCE + 4, LINE_ADVANCE + 4 + text_size("a")[0] + 6
+
+    def corner(figure, i, j):  # a pixel inside cell (i, j), away from its grid line and its count
+        return tuple(figure[top + i * cell + 2, left + j * cell + 2])
+
+    right = confusion_figure(np.diag([5, 5]), ["a", "b"], cell=cell)
+    assert corner(right, 0, 0) == corner(right, 1, 1) == (30, 70, 160)
+    assert corner(right, 0, 1) == corner(right, 1, 0) == (255, 255, 255)
+    swapped = confusion_figure(np.array([[1, 3], [0, 4]]), ["a", "b"], cell=cell)
+    assert corner(swapped, 1, 0) == (255, 255, 255) and corner(swapped, 1, 1) == (30, 70, 160)
+    assert corner(swapped, 0, 0) != corner(swapped, 0, 1)  # a quarter and three quarters of row a
+    with pytest.raises(ValueError, match="2x2"):
+        confusion_figure(np.zeros((3, 3)), ["a", "b"])
