@@ -71,7 +71,9 @@ SPLIT_SEED = 0
 # SHA-256 of the 1,797 images with their digits, whatever their order: what
 # ``images_fingerprint`` computes. The two data files together give it too.
 SOURCE_SHA256 = "f67d6a29d0e1f70e7f0cd9dcf25816b694881f4b8f27f5cc1db59551f0499fb8"
-MAX_SHIFT = 1
+MAX_SHIFT = 0.7
+MAX_ROTATION = 15.0
+MAX_SCALE = 0.15
 DEFAULT_SAMPLES_PER_CLASS = 1350
 DEFAULT_SEED = 0
 
@@ -119,34 +121,53 @@ def split(digits, seed=SPLIT_SEED):
     return stratified_split(digits, TEST_IMAGES, np.random.default_rng(seed))
 
 
-def shift_images(images, down, right) -> np.ndarray:
-    """Images ``(n, 64)`` moved ``down[i]`` rows and ``right[i]`` columns (negative: up, left).
+def distort_images(images, rotation, scale, down, right) -> np.ndarray:
+    """Images ``(n, 64)`` turned, scaled and moved about their centre, as whole numbers 0..16.
 
-    Pixels moved out of the 8x8 frame are lost and the ones moved in are 0
-    (blank paper). ``down`` and ``right`` are whole numbers, shape ``(n,)``;
-    the result has the dtype of ``images``.
+    Image ``i`` is turned by ``rotation[i]`` degrees (clockwise as seen, row
+    0 at the top), scaled by ``scale[i]`` and moved by ``down[i]``,
+    ``right[i]`` pixels (fractions allowed). Each new pixel takes the value at the point it
+    comes from by bilinear interpolation between the four pixels around it
+    (blank paper outside the frame), rounded to a whole number; with no turn,
+    scale 1 and whole-pixel moves, pixels simply move and blank paper comes in.
+    All parameters have shape ``(n,)``; returns int64 ``(n, 64)``.
     """
-    images = np.asarray(images)
-    down = np.asarray(down, dtype=np.int64)
-    right = np.asarray(right, dtype=np.int64)
+    images = np.asarray(images, dtype=np.float64)
     n = images.shape[0]
-    pad = int(max(np.abs(down).max(initial=0), np.abs(right).max(initial=0)))
-    padded = np.pad(images.reshape(n, SIDE, SIDE), ((0, 0), (pad, pad), (pad, pad)))
-    rows = pad - down[:, None] + np.arange(SIDE)
-    cols = pad - right[:, None] + np.arange(SIDE)
-    moved = padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
-    return moved.reshape(n, SIDE ** 2)
+    angle = np.deg2rad(np.asarray(rotation, dtype=np.float64))[:, None, None]
+    scale = np.asarray(scale, dtype=np.float64)[:, None, None]
+    centre = (SIDE - 1) / 2
+    row, col = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
+    y = row[None] - centre - np.asarray(down, dtype=np.float64)[:, None, None]
+    x = col[None] - centre - np.asarray(right, dtype=np.float64)[:, None, None]
+    # Where each new pixel comes from: the inverse of the turn and the scaling.
+    source_y = np.clip((np.cos(angle) * y - np.sin(angle) * x) / scale + centre, -1.0, SIDE)
+    source_x = np.clip((np.sin(angle) * y + np.cos(angle) * x) / scale + centre, -1.0, SIDE)
+    padded = np.pad(images.reshape(n, SIDE, SIDE), ((0, 0), (1, 1), (1, 1)))
+    top = np.minimum(np.floor(source_y).astype(np.int64), SIDE - 1)
+    left = np.minimum(np.floor(source_x).astype(np.int64), SIDE - 1)
+    down_share, right_share = source_y - top, source_x - left
+    which = np.arange(n)[:, None, None]
+
+    def at(r, c):
+        return padded[which, r + 1, c + 1]
+
+    values = ((1 - down_share) * ((1 - right_share) * at(top, left) + right_share * at(top, left + 1))
+              + down_share * ((1 - right_share) * at(top + 1, left) + right_share * at(top + 1, left + 1)))
+    return np.clip(np.rint(values), 0, 16).astype(np.int64).reshape(n, SIDE ** 2)
 
 
-def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED, source=None):
-    """Shifted copies of training images, ``samples_per_class`` of each digit, shuffled.
+def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED, source=None,
+             max_shift=MAX_SHIFT, max_rotation=MAX_ROTATION, max_scale=MAX_SCALE):
+    """Distorted copies of training images, ``samples_per_class`` of each digit, shuffled.
 
-    ``source`` is ``(inputs, targets)`` to draw from (targets one-hot in ±1),
-    by default the training file ``data/digits_data.json``; never the test
-    file. For each digit, images of that digit are picked uniformly with
-    replacement, and each is moved by ``(down, right)`` drawn uniformly from
-    ``{-1, 0, 1}`` each (so one copy in nine is not moved). Returns int64
-    inputs ``(10 * samples_per_class, 64)`` and ±1 targets
+    ``source`` is ``(inputs, targets)`` to draw from (targets one-hot, ±1 or
+    0/1), by default the training file ``data/digits_data.json``; never the
+    test file. For each digit, images of that digit are picked uniformly with
+    replacement, and each is turned by up to ``max_rotation`` degrees, scaled
+    by a factor within ``1 ± max_scale`` and moved by up to ``max_shift``
+    pixels down and right, all drawn uniformly (see ``distort_images``).
+    Returns int64 inputs ``(10 * samples_per_class, 64)`` and ±1 targets
     ``(10 * samples_per_class, 10)``; every draw comes from
     ``np.random.default_rng(seed)``.
     """
@@ -160,11 +181,14 @@ def generate(samples_per_class=DEFAULT_SAMPLES_PER_CLASS, seed=DEFAULT_SEED, sou
     for digit in range(PROBLEM.n_classes):
         of_digit = np.flatnonzero(digits == digit)
         if of_digit.size == 0:
-            raise ValueError(f"no image of the digit {digit} to draw shifted copies from")
+            raise ValueError(f"no image of the digit {digit} to draw distorted copies from")
         picked.append(of_digit[rng.integers(0, of_digit.size, count)])
     picked = np.concatenate(picked)
-    down, right = rng.integers(-MAX_SHIFT, MAX_SHIFT, size=(2, picked.size), endpoint=True)
-    inputs = shift_images(images[picked], down, right)
+    m = picked.size
+    rotation = rng.uniform(-max_rotation, max_rotation, m)
+    scale = rng.uniform(1.0 - max_scale, 1.0 + max_scale, m)
+    down, right = rng.uniform(-max_shift, max_shift, (2, m))
+    inputs = distort_images(images[picked], rotation, scale, down, right)
     return shuffled(rng, inputs, one_hot_pm1(digits[picked], PROBLEM.n_classes))
 
 

@@ -113,40 +113,54 @@ def test_stratified_split_gives_each_class_its_share_within_one():
         stratified_split(classes, 22, np.random.default_rng(0))
 
 
-def test_shift_images_moves_pixels_and_fills_with_blank_paper():
-    image = np.arange(1, 65).reshape(1, 64)
-    down = digits.shift_images(image, [1], [0]).reshape(8, 8)
-    assert (down[0] == 0).all() and np.array_equal(down[1:], image.reshape(8, 8)[:-1])
-    left = digits.shift_images(image, [0], [-1]).reshape(8, 8)
-    assert (left[:, -1] == 0).all() and np.array_equal(left[:, :-1], image.reshape(8, 8)[:, 1:])
-    assert np.array_equal(digits.shift_images(image, [0], [0]), image)
+def moved(images, down, right):
+    """Images (n, 64) moved by whole pixels, blank paper coming in: the reference for distort_images."""
+    out = np.zeros_like(images).reshape(-1, 8, 8)
+    for i, (image, d, r) in enumerate(zip(images.reshape(-1, 8, 8), down, right)):
+        padded = np.pad(image, 2)
+        out[i] = padded[2 - d:10 - d, 2 - r:10 - r]
+    return out.reshape(-1, 64)
 
 
-def all_shifts(images):
-    """Every image moved by each (down, right) in {-1, 0, 1}^2, as a set of byte strings."""
-    found = set()
-    for down in (-1, 0, 1):
-        for right in (-1, 0, 1):
-            n = len(images)
-            found |= rows_of(digits.shift_images(images, np.full(n, down), np.full(n, right)))
-    return found
+def test_distort_images_moves_whole_pixels_exactly(files):
+    images = files["training"][0][:300]
+    rng = np.random.default_rng(2)
+    down, right = rng.integers(-2, 3, (2, 300))
+    same = digits.distort_images(images, np.zeros(300), np.ones(300), down, right)
+    np.testing.assert_array_equal(same, moved(images, down, right))
+    image = np.arange(1, 65).reshape(1, 64) % 17
+    down_one = digits.distort_images(image, [0], [1], [1], [0]).reshape(8, 8)
+    assert (down_one[0] == 0).all() and np.array_equal(down_one[1:], image.reshape(8, 8)[:-1])
 
 
-def test_generate_draws_balanced_shifted_copies_of_the_given_images_reproducibly(files):
+def test_distort_images_interpolates_turns_and_scales_about_the_centre():
+    dot = np.zeros((1, 64))
+    dot[0, 3 * 8 + 3] = 16                                  # row 3, column 3
+    half = digits.distort_images(dot, [0], [1], [0], [0.5]).reshape(8, 8)
+    assert half[3, 3] == 8 and half[3, 4] == 8 and half.sum() == 16
+    ramp = np.arange(64).reshape(1, 64) % 17
+    turned = digits.distort_images(ramp, [90], [1], [0], [0]).reshape(8, 8)
+    np.testing.assert_array_equal(turned, np.rot90(ramp.reshape(8, 8), k=-1))  # clockwise
+    np.testing.assert_array_equal(digits.distort_images(ramp, [360], [1], [0], [0]), ramp)
+    grown = digits.distort_images(dot, [0], [2], [0], [0]).reshape(8, 8)
+    assert grown[3, 3] > 0 and grown[0].sum() == 0 and grown[:, 7].sum() == 0
+
+
+def test_generate_draws_balanced_distorted_copies_of_the_given_images_reproducibly(files):
     images, labels = files["training"]
     source = (images[:200], np.eye(10)[labels[:200]] * 2 - 1)
     inputs, targets = digits.generate(30, seed=4, source=source)
     assert inputs.shape == (300, 64) and np.issubdtype(inputs.dtype, np.integer)
+    assert inputs.min() >= 0 and inputs.max() <= 16
     assert np.array_equal(np.bincount(class_indices(targets), minlength=10), np.full(10, 30))
-    assert rows_of(inputs) <= all_shifts(images[:200])
-    shifted_of = {}
-    for digit in range(10):
-        shifted_of[digit] = all_shifts(images[:200][labels[:200] == digit])
-    for row, digit in zip(inputs, class_indices(targets)):
-        assert bytes(row.astype(np.uint8)) in shifted_of[digit]
     again = digits.generate(30, seed=4, source=source)
     assert np.array_equal(again[0], inputs) and np.array_equal(again[1], targets)
     assert not np.array_equal(digits.generate(30, seed=5, source=source)[0], inputs)
+    # Without distortion the copies are source images of the right digit.
+    copies, copy_targets = digits.generate(30, seed=4, source=source, max_shift=0, max_rotation=0, max_scale=0)
+    of_digit = {digit: rows_of(images[:200][labels[:200] == digit]) for digit in range(10)}
+    for row, digit in zip(copies, class_indices(copy_targets)):
+        assert bytes(row.astype(np.uint8)) in of_digit[digit]
 
 
 def test_label_knows_the_images_of_the_data_set_and_no_other(files):
@@ -175,6 +189,14 @@ def test_no_training_path_reads_the_test_file_or_trains_on_a_test_image(files, m
         raise RuntimeError("stop before training")
 
     monkeypatch.setattr(main_create_and_train, "train_and_record", instead_of_training)
+    real_generate = digits.generate
+    captured["sources"] = []
+
+    def recording(*args, source=None, **options):
+        captured["sources"].append(np.asarray(source[0]))
+        return real_generate(*args, source=source, **options)
+
+    monkeypatch.setattr(digits, "generate", recording)
     settings = dict(main_create_and_train.SETTINGS["digits"], generated_samples_per_class=200)
     with pytest.raises(RuntimeError, match="stop before training"):
         main_create_and_train.create_and_train(PROBLEM, settings, PROBLEM.data_path, tmp_path / "m.json",
@@ -183,13 +205,16 @@ def test_no_training_path_reads_the_test_file_or_trains_on_a_test_image(files, m
 
     test_rows = rows_of(files["test"][0])
     inputs, validation = captured["inputs"], captured["validation"][0]
-    assert inputs.shape[0] == 1347 - settings["validation_images"] + 2000
+    kept = 1347 - settings["validation_images"]
+    assert inputs.shape[0] == kept + 2000
     assert not rows_of(inputs) & test_rows and not rows_of(validation) & test_rows
-    assert not rows_of(inputs) & rows_of(validation)
-    # The drawn images are shifts of training images outside the validation part.
-    kept = np.array([row for row in files["training"][0] if bytes(row.astype(np.uint8)) not in rows_of(validation)])
-    assert rows_of(inputs) <= all_shifts(kept)
+    assert not rows_of(inputs[:kept]) & rows_of(validation)
+    # The copies are drawn from the training file's images outside the validation part.
+    sources = captured["sources"]
+    assert len(sources) == 1 and len(sources[0]) == kept
+    assert rows_of(sources[0]) == rows_of(files["training"][0]) - rows_of(validation)
     # Continuing training builds the same data with the same calls.
+    monkeypatch.setattr(digits, "generate", real_generate)
     again = src.cli.training_data(PROBLEM, settings, PROBLEM.data_path, "softmax")
     np.testing.assert_array_equal(again[0], inputs)
     np.testing.assert_array_equal(src.cli.held_out_data(PROBLEM, settings, "softmax", PROBLEM.data_path)[0],
