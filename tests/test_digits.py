@@ -12,9 +12,6 @@ import src.datasets
 import src.fileio
 from data_generators import definition_of_digits as digits
 from src.datasets import class_indices, load_dataset, stratified_split
-from src.image_figures import confusion_figure, image_grid_figure, shaded_text, weight_images_figure
-from src.plotting import WHITE
-from src.png import LINE_ADVANCE, text_size
 
 PROBLEM = digits.PROBLEM
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
@@ -219,52 +216,3 @@ def test_no_training_path_reads_the_test_file_or_trains_on_a_test_image(files, m
     np.testing.assert_array_equal(again[0], inputs)
     np.testing.assert_array_equal(src.cli.held_out_data(PROBLEM, settings, "softmax", PROBLEM.data_path)[0],
                                   validation)
-
-
-def test_shaded_text_puts_blank_and_ink_where_the_pixels_are():
-    image = np.zeros(64)
-    image[0] = 16          # top left: full ink
-    image[63] = 8          # bottom right: half
-    lines = shaded_text(image, (8, 8))
-    assert len(lines) == 10 and lines[0] == "+" + "-" * 16 + "+"
-    assert lines[1].startswith("|@@  ") and lines[8].endswith("==|")
-    assert set(lines[4][1:-1]) == {" "}
-
-
-def test_the_image_grid_frames_only_the_wrong_images_in_red():
-    images = np.zeros((3, 64))
-    images[:, 0] = 16
-    figure = image_grid_figure(images, (8, 8), predicted=[1, 2, 3], true=[1, 5, 3],
-                               class_names=[str(d) for d in range(10)], columns=3, pixel=3)
-    cell_w = figure.shape[1] // 3
-    red = np.all(figure == (214, 40, 40), axis=2)
-    assert not red[:, :cell_w].any() and red[:, cell_w:2 * cell_w].any() and not red[:, 2 * cell_w:].any()
-    # The inked top-left pixel of the first image is dark; the pixel beside it is paper.
-    x = (cell_w - 24) // 2
-    assert figure[2, x].max() < 60 and np.array_equal(figure[2, x + 3], WHITE)
-
-
-def test_weight_images_are_red_for_positive_and_blue_for_negative_weights():
-    weights = np.zeros((2, 64))
-    weights[0, 0], weights[1, 63] = 2.0, -1.0
-    figure = weight_images_figure(weights, (8, 8), pixel=4, columns=2)
-    assert tuple(figure[0, 0]) == (200, 50, 40)
-    assert tuple(figure[31, 32 + 3 + 31]) == (40, 90, 200)
-    assert np.array_equal(figure[0, 4], WHITE)
-
-
-def test_the_confusion_heat_map_shades_each_cell_by_its_share_of_the_row():
-    cell = 20
-    top, left = LINE_ADVANCE + 4, LINE_ADVANCE + 4 + text_size("a")[0] + 6
-
-    def corner(figure, i, j):  # a pixel inside cell (i, j), away from its grid line and its count
-        return tuple(figure[top + i * cell + 2, left + j * cell + 2])
-
-    right = confusion_figure(np.diag([5, 5]), ["a", "b"], cell=cell)
-    assert corner(right, 0, 0) == corner(right, 1, 1) == (30, 70, 160)
-    assert corner(right, 0, 1) == corner(right, 1, 0) == (255, 255, 255)
-    swapped = confusion_figure(np.array([[1, 3], [0, 4]]), ["a", "b"], cell=cell)
-    assert corner(swapped, 1, 0) == (255, 255, 255) and corner(swapped, 1, 1) == (30, 70, 160)
-    assert corner(swapped, 0, 0) != corner(swapped, 0, 1)  # a quarter and three quarters of row a
-    with pytest.raises(ValueError, match="2x2"):
-        confusion_figure(np.zeros((3, 3)), ["a", "b"])
