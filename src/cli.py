@@ -9,6 +9,9 @@
   creating and for continuing: the samples of the data file plus, as the
   settings say, samples drawn from the problem's generator with a recorded
   seed (the seed's 500 samples alone are too few for the accuracy aimed at).
+  :func:`held_out_data` gives the validation samples: fresh draws, or for a
+  problem with fixed data (digits) a part of its training file set aside
+  first; a problem's test file is never read here.
 - :func:`train_and_record` trains, then appends the run and its per-epoch
   history to the model's training record, which is saved with the model.
 - :func:`generator_main` is the command line of every data generator.

@@ -2,6 +2,10 @@
 and that nothing which trains reads the test file."""
 
 import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,8 @@ from data_generators import definition_of_digits as digits
 from src.datasets import class_indices, load_dataset, stratified_split
 
 PROBLEM = digits.PROBLEM
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 
 
@@ -216,3 +222,70 @@ def test_no_training_path_reads_the_test_file_or_trains_on_a_test_image(files, m
     np.testing.assert_array_equal(again[0], inputs)
     np.testing.assert_array_equal(src.cli.held_out_data(PROBLEM, settings, "softmax", PROBLEM.data_path)[0],
                                   validation)
+
+
+# --- the shipped model, as main_load.py measures it ---
+
+def load_script(*args):
+    return subprocess.run([sys.executable, str(ROOT / "main_load.py"), "--problem", "digits", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT.parent)
+
+
+@pytest.fixture(scope="module")
+def measured():
+    result = load_script()
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_shipped_model_gets_at_least_98_5_percent_of_the_test_file_right_as_the_readme_says(measured):
+    line = next(line for line in measured.splitlines() if line.startswith("test file "))
+    accuracy = float(re.search(r"accuracy ([\d.]+) %", line).group(1))
+    assert "never trained on" in line and "of 450 right" in line
+    assert accuracy >= 98.5, line
+    row = next(line for line in README.splitlines() if line.startswith("| digits"))
+    assert f"**{accuracy:.2f} %**" in row, (row, accuracy)
+
+
+def test_main_load_reports_both_files_with_a_10x10_confusion_matrix_and_scores(measured):
+    assert measured.count("accuracy") >= 2 and "data file " in measured and "fresh samples" not in measured
+    header = next(line for line in measured.splitlines() if line.split() == [str(d) for d in range(10)])
+    assert header
+    assert sum(line.strip().startswith("true ") for line in measured.splitlines()) == 20
+    assert measured.count("precision") == 2
+
+
+def test_predict_index_draws_the_test_image_and_gives_the_answer_and_the_true_digit(files):
+    result = load_script("--predict-index", 0, 3)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "test image 0 (digits_test_data.json):"
+    drawn = lines[2:10]
+    image = files["test"][0][0].reshape(8, 8)
+    for row, text in zip(image, drawn):
+        assert text.strip().startswith("|") and len(text.strip()) == 18
+        blank = [text.strip()[1 + 2 * c] == " " for c in range(8)]
+        assert blank == [value == 0 for value in row]
+    truth = files["test"][1][0]
+    assert re.search(rf"-> \d \(confidence [\d.]+ %\); true digit: {truth}", result.stdout)
+    assert "test image 3 (digits_test_data.json):" in result.stdout
+
+
+def test_predict_with_64_numbers_looks_the_image_up(files):
+    image = files["test"][0][5]
+    result = load_script("--predict", *image.tolist())
+    assert result.returncode == 0, result.stderr
+    assert f"true digit: {files['test'][1][5]}" in result.stdout
+    unknown = load_script("--predict", *([0] * 64))
+    assert unknown.returncode == 0 and "true digit: unknown (not an image of the data set)" in unknown.stdout
+
+
+def test_bad_indices_and_flags_are_one_line_errors_or_usage_errors():
+    result = load_script("--predict-index", 450)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "450 images, numbered 0 to 449" in result.stderr and "Traceback" not in result.stderr
+    both = load_script("--predict-index", 1, "--predict", *([0] * 64))
+    assert both.returncode == 2 and "cannot go together" in both.stderr
+    red = subprocess.run([sys.executable, str(ROOT / "main_load.py"), "--problem", "red", "--predict-index", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert red.returncode == 1 and "has none" in red.stderr
