@@ -40,6 +40,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import src.script_start  # noqa: E402,F401,I001  (first: a Ctrl-C from here on ends quietly)
+
 import numpy as np
 
 from src.arguments import non_negative_int
