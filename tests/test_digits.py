@@ -245,6 +245,7 @@ def test_the_shipped_model_gets_at_least_98_5_percent_of_the_test_file_right_as_
     assert accuracy >= 98.5, line
     row = next(line for line in README.splitlines() if line.startswith("| digits"))
     assert f"**{accuracy:.2f} %**" in row, (row, accuracy)
+    assert f"learned to\n{accuracy:.2f} % on 450 images" in README
 
 
 def test_main_load_reports_both_files_with_a_10x10_confusion_matrix_and_scores(measured):

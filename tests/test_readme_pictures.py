@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from picture_checks import check_apng, find_text
+from src.datasets import load_dataset
 from src.neural_network import NeuralNet
 from src.pictures.colours import TEXT
 from src.pictures.figures import boundary_levels
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 PICTURES = {"docs/pictures/red_plot.png": "red", "docs/pictures/xor_neurons.png": "xor",
             "docs/pictures/xor_network.png": "xor",
-            "docs/pictures/checkerboard_training.png": "checkerboard"}
+            "docs/pictures/checkerboard_training.png": "checkerboard", "docs/pictures/digits_plot.png": "digits"}
 FIX = "; remake the README's pictures with the commands it gives"
 
 
@@ -42,9 +43,14 @@ def test_a_readme_picture_is_titled_with_the_shipped_model_as_measured_now(path)
     net = NeuralNet().load(problem.model_path)
     image = read_png(ROOT / path)
     assert find_text(image, model_title(problem, net), TEXT, scale=2), path + FIX
-    inputs, targets = problem.generator.generate(10_000, 2024)  # main_load.py's defaults
+    if problem.can_generate:
+        inputs, targets = problem.generator.generate(10_000, 2024)  # main_load.py's defaults
+        what = "fresh samples (seed 2024)"
+    else:
+        inputs, targets = load_dataset(problem.test_data_path, problem)
+        what = f"test samples ({problem.test_data_filename})"
     cost, accuracy = measure(net, problem, cost_of(net), inputs, targets)
-    line = measured_line(cost_of(net), cost, accuracy, len(inputs), "fresh samples (seed 2024)")
+    line = measured_line(cost_of(net), cost, accuracy, len(inputs), what)
     assert find_text(image, line, TEXT), f"{path} should say {line!r}{FIX}"
 
 
