@@ -11,7 +11,8 @@ D. the cosine learning-rate schedule;
 E. 20 shifted copies of each training image (moved up to 0.7 pixel down and
    right, by interpolation), 60 epochs;
 F. the copies also turned by up to 15 degrees and scaled by up to 15 %;
-G. L2 weight decay 1e-4: the shipped settings.
+G. L2 weight decay 1e-4: the shipped settings;
+H. G without the turns and the scaling (E with L2), to tell the two apart.
 
 ``--l2 V ...`` adds rows for G with other weight decays.
 
@@ -60,6 +61,7 @@ STEPS = [
     ("E. + 20 shifted copies per image, 60 epochs", {"generator_options": NO_TURNS, "weight_decay": 0.0}),
     ("F. + copies turned and scaled", {"weight_decay": 0.0}),
     ("G. + L2 weight decay 1e-4 (shipped)", {}),
+    ("H. G without the turns and scaling", {"generator_options": NO_TURNS}),
 ]
 
 

@@ -27,9 +27,13 @@ the one part of the project that needs scikit-learn (``pip install
 scikit-learn``): it reads scikit-learn's copy, checks it against
 ``SOURCE_SHA256`` and stops with an error if the copy differs.
 
-``generate`` is the data augmentation: copies of the training images moved
-by at most one pixel up, down, left or right. ``label`` knows only the 1,797
-images of the data set.
+``generate`` is the data augmentation: copies of training images, each
+turned by up to ``MAX_ROTATION`` degrees, scaled by up to ``MAX_SCALE`` and
+moved by up to ``MAX_SHIFT`` pixels, the ways real handwriting varies (at
+8x8 a whole pixel is a large move, so the moves are fractions of one). The
+training settings draw them from the training file minus its validation
+part; ``docs/TRAINING_GUIDE.md`` says what they buy. ``label`` knows only
+the 1,797 images of the data set.
 """
 
 import argparse
@@ -76,7 +80,7 @@ SOURCE_SHA256 = "f67d6a29d0e1f70e7f0cd9dcf25816b694881f4b8f27f5cc1db59551f0499fb
 MAX_SHIFT = 0.7
 MAX_ROTATION = 15.0
 MAX_SCALE = 0.15
-DEFAULT_SAMPLES_PER_CLASS = 1350
+DEFAULT_SAMPLES_PER_CLASS = 2400  # about 20 copies of each training image
 DEFAULT_SEED = 0
 
 
