@@ -24,8 +24,8 @@ C. The schedules: the rate each gives per epoch, and the held-out accuracy
    after 30 epochs of Adam (5,000 samples per class, 2-64-64-2, batch 64).
 
 Run from the repository root: ``python bench/bench_techniques.py [--quick] [--parts A B C]``.
-The full run took about half an hour on the machine of ``docs/BENCHMARKS.md``
-while other programs kept its two cores busy; each part prints its time.
+The full run took 17 minutes on the machine of ``docs/BENCHMARKS.md`` while
+other programs shared it (load average 2 to 3); each part prints its time.
 ``--quick`` (a minute) only shows that the script works: its runs are too
 short for the figures to mean anything.
 """

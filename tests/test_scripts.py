@@ -367,6 +367,22 @@ def test_settings_choose_the_initialisers_and_the_record_keeps_them():
     assert all(np.array_equal(a.weights, b.weights) for a, b in zip(net.layers, again.layers))
 
 
+def test_settings_pass_dropout_and_the_training_options_on_and_the_record_keeps_them(workspace, tmp_path):
+    folder, _ = workspace
+    problem = get_problem("xor")
+    settings = dict(main_create_and_train.SETTINGS["xor"], epochs=2, generated_samples_per_class=100,
+                    validation_samples_per_class=100, dropout=0.25, optimizer="rmsprop", rho=0.95, l1=1e-4,
+                    lr_schedule="step", lr_step_epochs=1, lr_factor=0.5)
+    main_create_and_train.create_and_train(problem, settings, folder / "xor.json", tmp_path / "m.json",
+                                           verbose=False)
+    content = json.loads((tmp_path / "m.json").read_text())
+    assert content["Layer_1"]["dropout"] == 0.25 and "dropout" not in content["Layer_2"]
+    run = content["training_record"]["runs"][0]
+    assert {key: run["training"][key] for key in ("optimizer", "rho", "l1", "lr_step_epochs", "lr_factor")} \
+        == {"optimizer": "rmsprop", "rho": 0.95, "l1": 1e-4, "lr_step_epochs": 1, "lr_factor": 0.5}
+    assert [entry["learning_rate"] for entry in content["training_record"]["history"]] == [0.02, 0.01]
+
+
 @pytest.fixture(scope="module")
 def regression_workspace(tmp_path_factory):
     """A small house-price data file and a model trained on it for 3 epochs."""
