@@ -14,7 +14,8 @@ F. the copies also turned by up to 15 degrees and scaled by up to 15 %;
 G. L2 weight decay 1e-4: the shipped settings;
 H. G without the turns and the scaling (E with L2), to tell the two apart.
 
-``--l2 V ...`` adds rows for G with other weight decays.
+``--l2 V ...`` adds rows for G with other weight decays, ``--dropout P ...``
+rows for G with dropout on the hidden layer.
 
 Each step is measured twice. First by 5-fold cross-validation on the
 training file (stratified folds, seed 5): five networks, each trained on four
@@ -119,8 +120,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="steps A and B, 2 folds, 1 seed: checks that it runs")
     parser.add_argument("--seeds", type=int, help="seeds of the test-file runs (default 3)")
-    parser.add_argument("--steps", help="letters of the steps to run (default: all), e.g. EF")
+    parser.add_argument("--steps", help="letters of the steps to run (default: all), e.g. EF; "
+                                        "a letter of no step (X) runs only the rows of --l2 and --dropout")
     parser.add_argument("--l2", type=float, nargs="+", metavar="V", help="rows for G with these weight decays")
+    parser.add_argument("--dropout", type=float, nargs="+", metavar="P",
+                        help="rows for G with dropout P on the hidden layer")
     args = parser.parse_args(argv)
     seeds = args.seeds or (1 if args.quick else 3)
     steps = STEPS[:2] if args.quick else [s for s in STEPS if not args.steps or s[0][0] in args.steps.upper()]
@@ -135,6 +139,7 @@ def main(argv=None):
     print()
     rows = []
     steps += [(f"G with L2 {value:g}", {"weight_decay": value}) for value in args.l2 or ()]
+    steps += [(f"G with dropout {value:g}", {"dropout": value}) for value in args.dropout or ()]
     for name, step in steps:
         settings = settings_of(step)
         started = time.perf_counter()

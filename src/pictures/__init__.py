@@ -13,6 +13,9 @@
 - ``animation``: snapshots of a network taken while it trains, and the
   animated PNG made from them (``--animate``).
 - ``terminal``: decision regions as ASCII text for the terminal.
+- ``images``: a problem whose inputs are an image (digits): its test images
+  with the predicted classes, the confusion matrix as a heat map (``--plot``),
+  and one image as shaded text for the terminal.
 - ``titles``: what a title says: the network, its cost, its measured accuracy.
 
 Nothing here changes a network: pictures read weights and call predict.
