@@ -98,15 +98,22 @@ def whole_cube_check(predict, squared_distance, label, chunk_rows=16):
             "near_black": (near_black, total_black), "near_white": (near_white, total_white)}
 
 
-def cube_report(result):
-    """The whole-cube check as text."""
+def cube_summary(result):
+    """The whole-cube check's counts as lines: all colours, then those near black and near white."""
     total, wrong = result["total"], result["wrong"]
-    lines = [f"whole cube: {total - wrong:,} of {total:,} colours right "
-             f"({100 * (total - wrong) / total:.4f} %), {wrong:,} wrong"]
+    lines = [f"{total - wrong:,} of {total:,} colours right ({100 * (total - wrong) / total:.4f} %), "
+             f"{wrong:,} wrong"]
     for name in ("black", "white"):
         bad, count = result[f"near_{name}"]
-        lines.append(f"  within 40 of {name}: {100 * (count - bad) / count:.4f} % right "
+        lines.append(f"within 40 of {name}: {100 * (count - bad) / count:.4f} % right "
                      f"({bad:,} wrong of {count:,})")
+    return lines
+
+
+def cube_report(result):
+    """The whole-cube check as text."""
+    first, *near = cube_summary(result)
+    lines = [f"whole cube: {first}"] + [f"  {line}" for line in near]
     distances = result["distances"]
     if distances.size:
         edges = [0, 0.25, 0.5, 1, 2, 4, np.inf]

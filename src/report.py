@@ -41,7 +41,7 @@ import numpy as np
 
 from src.arguments import path_argument
 from src.datasets import load_dataset
-from src.evaluation import measure_model, per_class_scores
+from src.evaluation import cube_summary, measure_model, per_class_scores
 from src.fileio import atomic_write_text
 from src.pictures.animation import Snapshots, batches_per_epoch
 from src.pictures.colours import NEGATIVE, POSITIVE, class_colours
@@ -462,13 +462,7 @@ def _measurement_html(title, matrix, class_names):
 
 
 def _cube_html(result):
-    total, wrong = result["total"], result["wrong"]
-    items = [f"{total - wrong:,} of {total:,} colours right ({100 * (total - wrong) / total:.4f} %), "
-             f"{wrong:,} wrong"]
-    for name in ("black", "white"):
-        bad, count = result[f"near_{name}"]
-        items.append(f"within 40 of {name}: {100 * (count - bad) / count:.4f} % right "
-                     f"({bad:,} wrong of {count:,})")
+    items = cube_summary(result)
     distances = result["distances"]
     if distances.size:
         items.append(f"distance of the wrong colours from the sphere of radius 127: "

@@ -332,6 +332,20 @@ class Training:
             checked[int(i)] = mask
         return checked
 
+    def _checked_batch(self, input_data, target_values, dropout_masks):
+        """``(batch, single, targets, masks)`` for one gradient computation, each checked.
+
+        ``masks`` are the given ``dropout_masks`` or, when None, fresh ones drawn
+        from the training's generator (``{}`` without dropout).
+        """
+        batch, single = self.neural_net._as_batch(input_data)
+        if batch.shape[0] == 0:
+            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
+        t = self._check_targets(target_values, batch.shape[0])
+        masks = self.draw_dropout_masks(batch.shape[0]) if dropout_masks is None \
+            else self._checked_masks(dropout_masks, batch.shape[0])
+        return batch, single, t, masks
+
     def backpropagation(self, input_data, target_values, dropout_masks=None):
         """Exact gradients of the mean cost, and the predictions, from one forward pass.
 
@@ -348,12 +362,7 @@ class Training:
         (``weight_decay``, ``l1``) are not in them: the update adds those.
         """
         net = self.neural_net
-        batch, single = net._as_batch(input_data)
-        if batch.shape[0] == 0:
-            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
-        t = self._check_targets(target_values, batch.shape[0])
-        masks = self.draw_dropout_masks(batch.shape[0]) if dropout_masks is None \
-            else self._checked_masks(dropout_masks, batch.shape[0])
+        batch, single, t, masks = self._checked_batch(input_data, target_values, dropout_masks)
         flat = np.empty_like(self._params)
         views = self.neural_net.parameter_views(flat)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -407,12 +416,7 @@ class Training:
         Costs two forward passes per parameter: use a few samples.
         """
         net = self.neural_net
-        batch, _ = net._as_batch(input_data)
-        if batch.shape[0] == 0:
-            raise ValueError("input_data holds no samples: the mean cost of none is not defined")
-        t = self._check_targets(target_values, batch.shape[0])
-        masks = self.draw_dropout_masks(batch.shape[0]) if dropout_masks is None \
-            else self._checked_masks(dropout_masks, batch.shape[0])
+        batch, _, t, masks = self._checked_batch(input_data, target_values, dropout_masks)
         h = _positive_number("h", h)
         gradients, _ = self.backpropagation(batch, t, dropout_masks=masks)
         analytic = [(gradients[f"weights_{i}"], gradients[f"biases_{i}"]) for i in range(1, len(net.layers))]
