@@ -249,29 +249,53 @@ def _softmax_backward(z, a, grad_a):
     return a * (grad_a - _row_sum(grad_a * a))
 
 
-# --- in-place forms for inference (``Activation.forward_in_place``) ---
+# --- forms that write into a given array (``Activation.forward_into``) ---
+# ``out`` may be ``z`` itself (inference overwrites the weighted input) or a
+# separate buffer (training keeps ``z`` for the backward pass). The linear
+# rule returns ``z`` itself: callers use the returned array.
 
-def _tanh_in_place(z):
-    return np.tanh(z, out=z)
+def _tanh_into(z, out):
+    return np.tanh(z, out=out)
 
 
-def _relu_in_place(z):
-    return np.maximum(z, 0.0, out=z)
+def _relu_into(z, out):
+    return np.maximum(z, 0.0, out=out)
 
 
-def _leaky_relu_in_place(z, alpha):
+def _leaky_relu_into(z, out, alpha):
     if 0.0 <= alpha <= 1.0:
-        return np.maximum(z, alpha * z, out=z)
-    z[...] = _leaky_relu(z, alpha)
+        scaled = alpha * z if out is z else np.multiply(z, alpha, out=out)
+        return np.maximum(z, scaled, out=out)
+    out[...] = _leaky_relu(z, alpha)
+    return out
+
+
+def _linear_into(z, out):
     return z
 
 
-def _linear_in_place(z):
-    return z
+def _softmax_into(z, out):
+    return _softmax(z, out=out)
 
 
-def _softmax_in_place(z):
-    return _softmax(z, out=z)
+# --- backward rules that overwrite the incoming gradient (``Activation.backward_in_place``) ---
+
+def _leaky_relu_backward_in_place(z, a, grad_a, alpha):
+    """``grad_a * f'(z)`` in place: the entries where z <= 0 are multiplied by alpha."""
+    return np.multiply(grad_a, alpha, out=grad_a, where=z <= 0)
+
+
+def _relu_backward_in_place(z, a, grad_a):
+    return np.multiply(grad_a, z > 0, out=grad_a)
+
+
+def _tanh_backward_in_place(z, a, grad_a):
+    grad_a *= _tanh_grad(z, a)
+    return grad_a
+
+
+def _linear_backward_in_place(z, a, grad_a):
+    return grad_a
 
 
 class Activation:
@@ -284,11 +308,12 @@ class Activation:
     """
 
     def __init__(self, title, forward, grad, defaults=None, backward=None,
-                 output_range=(-math.inf, math.inf), in_place=None, aliases=None):
+                 output_range=(-math.inf, math.inf), into=None, backward_in_place=None, aliases=None):
         self.title = title
         self.aliases = dict(aliases or {})
         self._forward = forward
-        self._in_place = in_place
+        self._into = into
+        self._backward_in_place = backward_in_place
         self._grad = grad
         self._backward = backward
         self.defaults = dict(defaults or {})
@@ -349,37 +374,59 @@ class Activation:
         """``f(z)`` with already-resolved ``params`` (the fast path for layers)."""
         return self._forward(z, **params)
 
-    def forward_in_place(self, z, params):
-        """``f(z)`` written over ``z`` (a float array nobody else needs), returned.
+    def forward_into(self, z, params, out):
+        """``f(z)`` written into ``out`` (same shape and dtype as ``z``; may be ``z`` itself), returned.
 
-        For inference over many chunks: without fresh temporaries for every
-        chunk, memory is reused instead of being handed back to the system and
-        page-faulted in again. Activations without an in-place rule compute
-        ``f(z)`` and copy it in.
+        Training writes each layer's output into a buffer kept from step to
+        step, and inference overwrites the weighted input: no fresh arrays for
+        every batch. Use the returned array: for ``linear`` it is ``z`` itself.
+        Activations without such a rule compute ``f(z)`` and copy it in.
         """
-        if self._in_place is not None:
-            return self._in_place(z, **params)
-        z[...] = self._forward(z, **params)
-        return z
+        if self._into is not None:
+            return self._into(z, out, **params)
+        out[...] = self._forward(z, **params)
+        return out
+
+    def forward_in_place(self, z, params):
+        """``f(z)`` written over ``z`` (a float array nobody else needs), returned."""
+        return self.forward_into(z, params, z)
+
+    def backward_in_place(self, z, a, grad_a, params):
+        """:meth:`backward` that may overwrite ``grad_a`` (a buffer nobody else needs); returns the result.
+
+        The derivative is folded into the product where a rule allows it
+        (leaky ReLU multiplies only the entries with z <= 0 by alpha), with
+        the same numbers as :meth:`backward`.
+        """
+        if self._backward_in_place is not None:
+            return self._backward_in_place(z, a, grad_a, **params)
+        if self._backward is not None:
+            return self._backward(z, a, grad_a, **params)
+        grad_a *= self._grad(z, a, **params)
+        return grad_a
 
 
 _TABLE = (
     Activation("sigmoid", _sigmoid, _sigmoid_grad, output_range=(0.0, 1.0)),
-    Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0), in_place=_tanh_in_place),
-    Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf), in_place=_relu_in_place),
+    Activation("tanh", _tanh, _tanh_grad, output_range=(-1.0, 1.0), into=_tanh_into,
+               backward_in_place=_tanh_backward_in_place),
+    Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf), into=_relu_into,
+               backward_in_place=_relu_backward_in_place),
     Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01},
-               backward=_leaky_relu_backward, in_place=_leaky_relu_in_place),
+               backward=_leaky_relu_backward, into=_leaky_relu_into,
+               backward_in_place=_leaky_relu_backward_in_place),
     Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
     Activation("parametric_elu", _parametric_elu, _parametric_elu_grad, {"alpha": 1.0, "beta": 1.0}),
     Activation("selu", _selu, _selu_grad, {"alpha": SELU_ALPHA, "scale": SELU_SCALE}),
     Activation("gelu", _gelu, _gelu_grad),
     Activation("swish", _swish, _swish_grad, {"alpha": 1.0}, aliases={"beta": "alpha"}),
     Activation("mish", _mish, _mish_grad),
-    Activation("linear", _linear, _linear_grad, in_place=_linear_in_place),
+    Activation("linear", _linear, _linear_grad, into=_linear_into,
+               backward_in_place=_linear_backward_in_place),
     Activation("sign", _sign, _zero_grad, output_range=(-1.0, 1.0)),
     Activation("step", _step, _zero_grad, output_range=(0.5, 1.0)),
     Activation("softmax", _softmax, _softmax_jacobian, backward=_softmax_backward,
-               output_range=(0.0, 1.0), in_place=_softmax_in_place),
+               output_range=(0.0, 1.0), into=_softmax_into),
 )
 
 _REGISTRY = {activation.title: activation for activation in _TABLE}

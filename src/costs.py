@@ -4,7 +4,8 @@ A cost compares predictions ``a`` (n, k) with targets ``t`` (n, k) and is the
 mean over the n samples of a per-sample cost. ``delta`` is the gradient of that
 mean with respect to the output layer's weighted input ``z`` (n, k): the error
 signal backpropagation starts from. A cost is made for one output activation,
-because the pairing decides both the formula and the delta.
+because the pairing decides both the formula and the delta. Given ``out``, a
+buffer shaped like ``a``, ``delta`` computes into it instead of allocating.
 
 - :class:`MSE`: per sample, the mean over the k outputs of ``(a - t)^2``. Works
   after any output activation; its delta goes through the activation's
@@ -39,9 +40,10 @@ class MSE:
         d = a - t
         return float((d * d).sum() / d.size)
 
-    def delta(self, z, a, t):
-        grad_a = (a - t) * (2.0 / a.size)
-        return self.activation.backward(z, a, grad_a, self.params)
+    def delta(self, z, a, t, out=None, targets_sum_to_one=False):
+        grad_a = np.subtract(a, t, out=out)
+        grad_a *= 2.0 / a.size
+        return self.activation.backward_in_place(z, a, grad_a, self.params)
 
 
 class MAE(MSE):
@@ -50,9 +52,10 @@ class MAE(MSE):
     def value(self, a, t):
         return float(np.abs(a - t).sum() / a.size)
 
-    def delta(self, z, a, t):
-        grad_a = np.sign(a - t) * (1.0 / a.size)
-        return self.activation.backward(z, a, grad_a, self.params)
+    def delta(self, z, a, t, out=None, targets_sum_to_one=False):
+        grad_a = np.sign(np.subtract(a, t, out=out), out=out)
+        grad_a *= 1.0 / a.size
+        return self.activation.backward_in_place(z, a, grad_a, self.params)
 
 
 class CrossEntropy:
@@ -88,11 +91,18 @@ class CrossEntropy:
             total = (t * np.log(p) + (1.0 - t) * np.log1p(-p)).sum()
         return float(-total / a.shape[0])
 
-    def delta(self, z, a, t):
+    def delta(self, z, a, t, out=None, targets_sum_to_one=False):
+        """``(a - t) / n``; after a softmax ``(a * sum(t) - t) / n`` per row, the same when rows of t sum to 1.
+
+        ``targets_sum_to_one`` (one-hot or probability targets, which the
+        caller has checked) skips the row sums.
+        """
         n = a.shape[0]
-        if self.categorical:
+        if self.categorical and not targets_sum_to_one:
             return (a * t.sum(axis=-1, keepdims=True) - t) / n
-        return (a - t) / n
+        delta = np.subtract(a, t, out=out)
+        delta /= n
+        return delta
 
 
 class BinaryCrossEntropy(CrossEntropy):

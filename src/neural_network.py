@@ -31,6 +31,7 @@ class NeuralNet:
         self.cost_function = None
         self.training_record = {}
         self._flat = None
+        self._plan = None
 
     # --- building ---
 
@@ -52,6 +53,7 @@ class NeuralNet:
                                  f"but the layer before it has {previous.layer_size} neurons")
         self.layers.append(layer)
         self._flat = None
+        self._plan = None
 
     def set_input_scaling(self, low, high):
         """Map inputs from [low, high] (per column, raw units) to [-1, 1] before the first layer."""
@@ -109,20 +111,24 @@ class NeuralNet:
         if not self.layers:
             raise ValueError("the network has no layers yet")
 
-    def parameter_vector(self):
-        """All trainable weights and biases in one contiguous float64 vector.
+    def parameter_vector(self, dtype=None):
+        """All trainable weights and biases in one contiguous vector.
 
         The layers' ``weights`` and ``biases`` become views into it, so an
         optimiser can update every parameter with a few whole-vector operations.
-        Built on first use and again after the layers change.
+        Built on first use and again after the layers change. ``dtype``
+        (float64 or float32) converts the parameters to that precision; None
+        keeps the one they have (float64 unless a float32 training made them so).
         """
         trainable = [layer for layer in self.layers if layer.trainable]
-        if self._flat is not None and all(
+        if dtype is None:
+            dtype = trainable[0].weights.dtype if trainable else np.float64
+        if self._flat is not None and self._flat.dtype == dtype and all(
                 layer.weights.base is self._flat and layer.biases.base is self._flat
                 for layer in trainable):
             return self._flat
         total = sum(layer.weights.size + layer.biases.size for layer in trainable)
-        flat = np.empty(total)
+        flat = np.empty(total, dtype)
         for layer, (weights_view, biases_view) in zip(trainable, self.parameter_views(flat)):
             layer._bind(weights_view, biases_view)
         self._flat = flat
@@ -206,14 +212,25 @@ class NeuralNet:
         halves the memory traffic again for inference over millions of
         inputs. The input is converted chunk by chunk, never as a whole. For
         more inputs than fit in memory at once, use :meth:`predict_chunks`.
+
+        The work buffers are kept for the next call (see ``_InferencePlan``),
+        so one network should not predict in two threads at once.
         """
         batch, single = self._as_batch(input_data, convert=False)
         chunk_size = _positive_chunk_size(chunk_size)
-        plan = _InferencePlan(self, dtype, min(chunk_size, batch.shape[0]))
+        plan = self._inference_plan(dtype, min(chunk_size, batch.shape[0]))
+        weights = plan.weights()
         out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
         for start in range(0, batch.shape[0], chunk_size):
-            plan.run(batch[start:start + chunk_size], out[start:start + chunk_size])
+            plan.run(batch[start:start + chunk_size], out[start:start + chunk_size], weights)
         return out[0] if single else out
+
+    def _inference_plan(self, dtype, rows):
+        """The cached plan if it fits this network's layers, ``dtype`` and ``rows``; else a new one, cached."""
+        plan = self._plan
+        if plan is None or not plan.fits(self, dtype, rows):
+            plan = self._plan = _InferencePlan(self, dtype, rows)
+        return plan
 
     def predict_chunks(self, chunks, dtype=np.float64):
         """Outputs for an iterable of input chunks, yielded one chunk at a time.
@@ -225,13 +242,14 @@ class NeuralNet:
         many chunks there are: the way to classify all 16.7 million colours of
         the RGB cube without holding them at once.
         """
-        plan = None
+        plan = weights = None
         for chunk in chunks:
             batch, _ = self._as_batch(chunk, convert=False)
             if plan is None or batch.shape[0] > plan.capacity:
                 plan = _InferencePlan(self, dtype, batch.shape[0])
+                weights = plan.weights()
             out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
-            plan.run(batch, out)
+            plan.run(batch, out, weights)
             yield out
 
     # --- files ---
@@ -280,13 +298,21 @@ def _positive_chunk_size(chunk_size):
 
 
 class _InferencePlan:
-    """A network's forward pass for inference: weights cast once, buffers reused.
+    """A network's forward pass for inference, with work buffers reused from call to call.
 
     Each layer's weighted input goes into a preallocated buffer (``matmul``
     with ``out=``, the bias added in place) and its activation overwrites it,
     so a chunk allocates almost nothing. Fresh large temporaries for every
     chunk cost more than the arithmetic: the allocator hands their memory back
     to the system, and every chunk page-faults it in again.
+
+    A network keeps its plan (``NeuralNet._plan``) for the next ``predict``
+    while its layers are the same objects and the dtype and capacity fit.
+    The plan holds no weights: :meth:`weights` reads them from the layers on
+    every call, as they are (no copy) when they have the plan's dtype, else
+    cast once for that call. So a weight changed in place, a layer's
+    parameters moved into a training's vector, or new scaling is seen by the
+    next prediction.
     """
 
     def __init__(self, net, dtype, capacity):
@@ -294,31 +320,46 @@ class _InferencePlan:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.net = net
+        self.layers = tuple(net.layers)
         self.capacity = max(1, capacity)
-        self.layers = [(np.ascontiguousarray(layer.weights.T, dtype=self.dtype),
-                        layer.biases.astype(self.dtype), layer.activation_func,
-                        layer.activation_params) for layer in net.layers[1:]]
         self.inputs = np.empty((self.capacity, net.n_inputs), dtype=self.dtype)
         self.buffers = [np.empty((self.capacity, layer.layer_size), dtype=self.dtype)
                         for layer in net.layers[1:]]
-        self.offset = None if net.input_offset is None else net.input_offset.astype(self.dtype)
-        self.scale = None if net.input_scale is None else net.input_scale.astype(self.dtype)
-        self.output_offset = None if net.output_offset is None else net.output_offset.astype(self.dtype)
-        self.output_scale = None if net.output_scale is None else net.output_scale.astype(self.dtype)
 
-    def run(self, batch, out):
+    def fits(self, net, dtype, rows):
+        return (self.net is net and dtype == self.dtype and rows <= self.capacity
+                and len(self.layers) == len(net.layers)
+                and all(mine is theirs for mine, theirs in zip(self.layers, net.layers)))
+
+    def weights(self):
+        """What the forward pass needs from the network now, in the plan's dtype.
+
+        A list of (W.T, b, activation, params) per layer after the input layer,
+        then the input and output scaling (offset, scale) pairs, each None when off.
+        """
+        def cast(array):
+            return None if array is None else array.astype(self.dtype, copy=False)
+        net = self.net
+        layers = [(cast(layer.weights).T, cast(layer.biases), layer.activation_func, layer.activation_params)
+                  for layer in self.layers[1:]]
+        return (layers, (cast(net.input_offset), cast(net.input_scale)),
+                (cast(net.output_offset), cast(net.output_scale)))
+
+    def run(self, batch, out, weights):
         """The outputs for ``batch`` (m, n_inputs), m <= capacity, written into ``out``."""
+        layers, (offset, scale), (output_offset, output_scale) = weights
         m = batch.shape[0]
         a = self.inputs[:m]
         a[...] = batch
-        if self.offset is not None:
-            a -= self.offset
-            a *= self.scale
-        for (weights_t, biases, activation, params), buffer in zip(self.layers, self.buffers):
+        if offset is not None:
+            a -= offset
+            a *= scale
+        for (weights_t, biases, activation, params), buffer in zip(layers, self.buffers):
             z = np.matmul(a, weights_t, out=buffer[:m])
             z += biases
             a = activation.forward_in_place(z, params)
-        if self.output_offset is not None:
-            a *= self.output_scale
-            a += self.output_offset
+        if output_offset is not None:
+            a *= output_scale
+            a += output_offset
         out[...] = a

@@ -29,7 +29,9 @@ this step, and every operation is element-wise.
 Where epsilon goes matters for reproducing other libraries' numbers: here it
 is always added to the square root (outside it), as in PyTorch. The
 hyper-parameters an optimiser takes are named in its ``hyper_parameters``;
-``Training`` validates them and records them with the model.
+``Training`` validates them and records them with the model. The state
+vectors have the parameters' ``dtype`` (float64 or float32), and every
+constant is a Python float, which NumPy applies in the arrays' own precision.
 """
 
 import math
@@ -43,8 +45,8 @@ class SGD:
     name = "sgd"
     hyper_parameters = ()
 
-    def __init__(self, size):
-        self._scratch = np.empty(size)
+    def __init__(self, size, dtype=np.float64):
+        self._scratch = np.empty(size, dtype)
 
     def step(self, params, grads, lr):
         np.multiply(grads, lr, out=self._scratch)
@@ -62,10 +64,10 @@ class Momentum:
     name = "momentum"
     hyper_parameters = ("momentum",)
 
-    def __init__(self, size, momentum=0.9):
+    def __init__(self, size, momentum=0.9, dtype=np.float64):
         self.momentum = momentum
-        self.velocity = np.zeros(size)
-        self._scratch = np.empty(size)
+        self.velocity = np.zeros(size, dtype)
+        self._scratch = np.empty(size, dtype)
 
     def step(self, params, grads, lr):
         self.velocity *= self.momentum
@@ -87,10 +89,10 @@ class Nesterov:
     name = "nesterov"
     hyper_parameters = ("momentum",)
 
-    def __init__(self, size, momentum=0.9):
+    def __init__(self, size, momentum=0.9, dtype=np.float64):
         self.momentum = momentum
-        self.buffer = np.zeros(size)
-        self._scratch = np.empty(size)
+        self.buffer = np.zeros(size, dtype)
+        self._scratch = np.empty(size, dtype)
 
     def step(self, params, grads, lr):
         self.buffer *= self.momentum
@@ -112,11 +114,11 @@ class AdaGrad:
     hyper_parameters = ("epsilon",)
     default_epsilon = 1e-10
 
-    def __init__(self, size, epsilon=1e-10):
+    def __init__(self, size, epsilon=1e-10, dtype=np.float64):
         self.epsilon = epsilon
-        self.sum_of_squares = np.zeros(size)
-        self._scratch = np.empty(size)
-        self._denominator = np.empty(size)
+        self.sum_of_squares = np.zeros(size, dtype)
+        self._scratch = np.empty(size, dtype)
+        self._denominator = np.empty(size, dtype)
 
     def step(self, params, grads, lr):
         np.multiply(grads, grads, out=self._scratch)
@@ -141,12 +143,12 @@ class RMSprop:
     hyper_parameters = ("rho", "epsilon")
     default_epsilon = 1e-8
 
-    def __init__(self, size, rho=0.9, epsilon=1e-8):
+    def __init__(self, size, rho=0.9, epsilon=1e-8, dtype=np.float64):
         self.rho = rho
         self.epsilon = epsilon
-        self.mean_square = np.zeros(size)
-        self._scratch = np.empty(size)
-        self._denominator = np.empty(size)
+        self.mean_square = np.zeros(size, dtype)
+        self._scratch = np.empty(size, dtype)
+        self._denominator = np.empty(size, dtype)
 
     def step(self, params, grads, lr):
         self.mean_square *= self.rho
@@ -161,42 +163,58 @@ class RMSprop:
 
 
 class Adam:
-    """Adam, Algorithm 1 of Kingma & Ba (2015), as PyTorch's ``Adam`` computes it.
+    """Adam, Algorithm 1 of Kingma & Ba (2015), with PyTorch's ``Adam`` numbers.
 
     ``m = b1 * m + (1 - b1) * g; v = b2 * v + (1 - b2) * g^2;
     p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``: epsilon is
-    added to the square root of the bias-corrected ``v``. The code folds the
-    two corrections into one step size, which is the same number.
+    added to the square root of the bias-corrected ``v``.
+
+    To touch every element fewer times (10 passes over the vectors instead of
+    12) the code keeps ``m / (1 - b1)`` and ``v / (1 - b2)``, which follow the
+    simpler ``m' = b1 * m' + g`` and ``v' = b2 * v' + g^2``, and folds the
+    factors (1 - b1), (1 - b2) and both bias corrections into one step size
+    and one epsilon: the same update, up to rounding. ``m`` and ``v`` give
+    the averages of the algorithm.
     """
 
     name = "adam"
     hyper_parameters = ("betas", "epsilon")
     default_epsilon = 1e-8
 
-    def __init__(self, size, betas=(0.9, 0.999), epsilon=1e-8):
+    def __init__(self, size, betas=(0.9, 0.999), epsilon=1e-8, dtype=np.float64):
         self.beta1, self.beta2 = betas
         self.epsilon = epsilon
         self.t = 0
-        self.m = np.zeros(size)
-        self.v = np.zeros(size)
-        self._scratch = np.empty(size)
-        self._denominator = np.empty(size)
+        self.scaled_m = np.zeros(size, dtype)  # m / (1 - b1)
+        self.scaled_v = np.zeros(size, dtype)  # v / (1 - b2)
+        self._scratch = np.empty(size, dtype)
+        self._denominator = np.empty(size, dtype)
+
+    @property
+    def m(self):
+        """The running average of the gradient, as Algorithm 1 has it."""
+        return self.scaled_m * (1.0 - self.beta1)
+
+    @property
+    def v(self):
+        """The running average of the squared gradient, as Algorithm 1 has it."""
+        return self.scaled_v * (1.0 - self.beta2)
 
     def step(self, params, grads, lr):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         scratch, denominator = self._scratch, self._denominator
-        self.m *= b1
-        np.multiply(grads, 1.0 - b1, out=scratch)
-        self.m += scratch
-        self.v *= b2
+        self.scaled_m *= b1
+        self.scaled_m += grads
+        self.scaled_v *= b2
         np.multiply(grads, grads, out=scratch)
-        scratch *= 1.0 - b2
-        self.v += scratch
-        step_size = lr * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        np.sqrt(self.v, out=denominator)
-        denominator += self.epsilon * math.sqrt(1.0 - b2 ** self.t)
-        np.divide(self.m, denominator, out=scratch)
+        self.scaled_v += scratch
+        # sqrt(v / (1 - b2^t)) = sqrt(v') * r, and m / (1 - b1^t) = m' * (1 - b1) / (1 - b1^t)
+        r = math.sqrt((1.0 - b2) / (1.0 - b2 ** self.t))
+        step_size = lr * (1.0 - b1) / ((1.0 - b1 ** self.t) * r)
+        np.sqrt(self.scaled_v, out=denominator)
+        denominator += self.epsilon / r
+        np.divide(self.scaled_m, denominator, out=scratch)
         scratch *= step_size
         params -= scratch
 
@@ -215,9 +233,9 @@ class AdamW(Adam):
     hyper_parameters = ("betas", "epsilon")
     decoupled_weight_decay = True
 
-    def __init__(self, size, betas=(0.9, 0.999), epsilon=1e-8, weight_decay=None):
-        super().__init__(size, betas, epsilon)
-        self.weight_decay = np.zeros(size) if weight_decay is None else weight_decay
+    def __init__(self, size, betas=(0.9, 0.999), epsilon=1e-8, weight_decay=None, dtype=np.float64):
+        super().__init__(size, betas, epsilon, dtype)
+        self.weight_decay = np.zeros(size, dtype) if weight_decay is None else weight_decay
 
     def step(self, params, grads, lr):
         np.multiply(params, self.weight_decay, out=self._scratch)
@@ -230,8 +248,8 @@ OPTIMIZERS = {optimizer.name: optimizer
               for optimizer in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW)}
 
 
-def make_optimizer(name, size, **hyper_parameters):
-    """A fresh optimiser called ``name`` for ``size`` parameters.
+def make_optimizer(name, size, dtype=np.float64, **hyper_parameters):
+    """A fresh optimiser called ``name`` for ``size`` parameters of ``dtype``.
 
     ``hyper_parameters`` may hold more than this optimiser takes; it picks its
     own (its ``hyper_parameters``, plus ``weight_decay`` for ``adamw``). An
@@ -243,4 +261,4 @@ def make_optimizer(name, size, **hyper_parameters):
     wanted = cls.hyper_parameters + (("weight_decay",) if getattr(cls, "decoupled_weight_decay", False) else ())
     chosen = {key: hyper_parameters[key] for key in wanted
               if key in hyper_parameters and hyper_parameters[key] is not None}
-    return cls(size, **chosen)
+    return cls(size, dtype=dtype, **chosen)

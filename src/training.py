@@ -5,8 +5,9 @@ binds a network to a cost (see ``src/costs.py``) and an optimiser (see
 ``src/optimizers.py``). Its parts, in the order they run:
 
 1. ``backpropagation(inputs, targets)``: one forward pass over the whole batch
-   (matrix products, no loop over samples), then the error signal ``delta``
-   travels back layer by layer. For a layer with input ``a_prev`` (n, m) and
+   (matrix products, no loop over samples, each result written into a buffer
+   kept from step to step), then the error signal ``delta`` travels back
+   layer by layer. For a layer with input ``a_prev`` (n, m) and
    ``delta`` (n, k) the gradients are ``delta.T @ a_prev`` (k, m) for the
    weights and ``delta.sum(0)`` (k,) for the biases, and the previous layer's
    delta is ``f'(z_prev) * (delta @ W)``. It returns the exact, unclipped
@@ -18,7 +19,9 @@ binds a network to a cost (see ``src/costs.py``) and an optimiser (see
    seed's safety net; ``None`` turns it off), the gradients of the L2
    (``weight_decay``) and L1 (``l1``) penalties on the weights are added if
    asked for, and the optimiser moves the parameters.
-3. ``train``: epochs of shuffled mini-batches, optionally a random subset of
+3. ``train``: epochs of shuffled mini-batches (a shuffled index, and the
+   batches gathered from the data into a preallocated buffer a few at a time:
+   the data set itself is never copied), optionally a random subset of
    ``samples_per_epoch`` samples per epoch (the seed's todo 4), a validation
    set with early stopping that restores the best weights, a learning-rate
    schedule (:func:`scheduled_learning_rate`), a per-epoch history, and
@@ -29,6 +32,12 @@ binds a network to a cost (see ``src/costs.py``) and an optimiser (see
 
 ``check_gradients`` compares backpropagation with central finite differences:
 the test suite's check, there for anyone who changes the backward pass.
+
+``dtype`` is the precision of the whole training: float64 (the default) or
+float32, which keeps the parameters, gradients, optimiser state, activations
+and buffers in float32 and so halves the memory traffic (about twice the
+speed on large layers; see docs/BENCHMARKS.md). The network's weights become
+float32 arrays; a model file stores them as JSON numbers as always.
 
 What it leaves out: convolutions, batch normalisation, GPUs. The networks here
 are small and the point is that every number can be followed.
@@ -46,6 +55,16 @@ from src.neural_network import NeuralNet
 from src.optimizers import make_optimizer
 
 LR_SCHEDULES = ("constant", "cosine", "step", "exponential", "inverse_time")
+
+DTYPES = ("float64", "float32")
+
+GATHER_BYTES = 1 << 18
+"""About how many bytes of shuffled samples ``train`` gathers at a time (a whole number of batches).
+
+Gathering several small batches with one ``np.take`` saves a call per batch;
+a quarter of a megabyte stays in the processor's cache and is nothing next
+to the data set.
+"""
 
 MAX_PARAMETER = 1e6
 """A weight or bias beyond ±MAX_PARAMETER counts as divergence, like a non-finite cost.
@@ -124,6 +143,17 @@ def scheduled_learning_rate(schedule, learning_rate, epoch, epochs, *, final_lr_
     raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {schedule!r}")
 
 
+def checked_dtype(dtype):
+    """``np.dtype('float64')`` or ``np.dtype('float32')`` from a NumPy type or its name; ValueError otherwise."""
+    try:
+        resolved = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in DTYPES:
+        raise ValueError(f"dtype must be np.float64 or np.float32 (or their names), got {dtype!r}")
+    return resolved
+
+
 def _relative_error(analytic, numeric, floor=1e-6):
     """max |analytic - numeric| over an array, divided by the array's largest gradient (at least ``floor``)."""
     scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))), floor)
@@ -185,12 +215,17 @@ class Training:
         Epochs of linear warm-up before the schedule (default 0).
     seed : int or numpy.random.Generator
         Source of the shuffling, subset and dropout draws.
+    dtype : np.float64 (default) or np.float32, or their names
+        The precision of the whole training. The network's parameters are
+        converted to it (its layers' weights and biases become arrays of this
+        dtype) and stay so after training.
     """
 
     def __init__(self, neural_net, learning_rate=0.001, clip_value=1.0, cost_function="mse",
                  optimizer="sgd", *, weight_decay=0.0, l1=0.0, momentum=0.9, betas=(0.9, 0.999),
                  epsilon=None, rho=0.9, lr_schedule="constant", final_lr_fraction=0.01,
-                 lr_step_epochs=10, lr_factor=0.5, lr_decay=0.1, warmup_epochs=0, seed=0):
+                 lr_step_epochs=10, lr_factor=0.5, lr_decay=0.1, warmup_epochs=0, seed=0,
+                 dtype=np.float64):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError(f"neural_net must be a NeuralNet, got {neural_net!r}")
         if len(neural_net.layers) < 2:
@@ -223,24 +258,25 @@ class Training:
         self.lr_decay = _non_negative_number("lr_decay", lr_decay)
         self.warmup_epochs = self._count("warmup_epochs", warmup_epochs, minimum=0)
         self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.dtype = checked_dtype(dtype)
 
         self._layers = [layer for layer in neural_net.layers[1:]]
-        self._params = neural_net.parameter_vector()
+        self._params = neural_net.parameter_vector(self.dtype)
         decay = np.zeros_like(self._params)  # adamw's decoupled decay: the weights', not the biases'
         for decay_w, _ in neural_net.parameter_views(decay):
             decay_w[...] = self.weight_decay
-        self.optimizer = make_optimizer(optimizer, self._params.size, momentum=self.momentum,
+        self.optimizer = make_optimizer(optimizer, self._params.size, self.dtype, momentum=self.momentum,
                                         betas=self.betas, epsilon=self.epsilon, rho=self.rho,
                                         weight_decay=decay)
         # The L2 penalty that enters the gradient: none when the optimiser decouples it.
         self._l2 = 0.0 if getattr(self.optimizer, "decoupled_weight_decay", False) else self.weight_decay
         self._grads = np.empty_like(self._params)
         self._grad_views = self.neural_net.parameter_views(self._grads)
-        self._ones = np.ones(0)
         # What the forward pass reads from each layer, looked up once: the
         # weights and biases are views into the parameter vector, so they stay live.
         self._forward_plan = [(layer.weights.T, layer.biases, layer.activation_func,
                                layer.activation_params) for layer in self._layers]
+        self._buffers = _StepBuffers(neural_net, self.dtype, 0)
         self.epochs_done = 0
 
     # --- gradients ---
@@ -258,43 +294,51 @@ class Training:
             raise ValueError("target_values must be finite numbers")
         return t
 
-    def _backprop(self, x, t, grad_views, masks=None):
+    def _backprop(self, x, t, grad_views, masks=None, targets_sum_to_one=False):
         """Forward over the batch x (n, m) (already scaled), gradients into grad_views; returns predictions.
 
-        ``masks`` maps a layer index to its dropout mask (n, layer_size): that
-        layer's output is multiplied by it on the way forward, and the gradient
-        reaching that output by the same mask on the way back.
+        ``x`` and ``t`` have the training's dtype. ``masks`` maps a layer index
+        to its dropout mask (n, layer_size): that layer's output is multiplied
+        by it on the way forward, and the gradient reaching that output by the
+        same mask on the way back. Every intermediate array is a slice of the
+        step buffers, so the returned predictions are overwritten by the next
+        call: copy them to keep them.
         """
-        activations, inputs, zs = [x], [], [None]
+        n = x.shape[0]
+        if n > self._buffers.capacity:
+            self._buffers = _StepBuffers(self.neural_net, self.dtype, n)
+        buffers = self._buffers
+        inputs, zs, outputs = [], [], []
         a = x
         for j, (weights_t, biases, activation, params) in enumerate(self._forward_plan):
             if masks and j in masks:
-                a = a * masks[j]
+                a = np.multiply(a, masks[j], out=buffers.dropped[j][:n])
             inputs.append(a)  # what layer j + 1 sees: layer j's output after dropout
-            z = a @ weights_t
+            z = np.matmul(a, weights_t, out=buffers.z[j][:n])
             z += biases
-            a = activation.forward(z, params)
+            a = activation.forward_into(z, params, buffers.a[j][:n])
             zs.append(z)
-            activations.append(a)
-        scale = self.neural_net.output_scale
-        if scale is None:
-            delta = self._cost.delta(z, a, t)
+            outputs.append(a)
+        net = self.neural_net
+        if net.output_scale is None:
+            delta = self._cost.delta(z, a, t, buffers.delta[:n], targets_sum_to_one)
         else:  # a linear output scaled to the targets' units: d output / dz = scale
-            a = self.neural_net.scale_outputs(a)
-            delta = self._cost.delta(z, a, t) * scale
-        if self._ones.shape[0] < x.shape[0]:
-            self._ones = np.ones(x.shape[0])
-        ones = self._ones[:x.shape[0]]
+            scale = net.output_scale.astype(self.dtype, copy=False)
+            a = a * scale + net.output_offset.astype(self.dtype, copy=False)
+            delta = self._cost.delta(z, a, t, buffers.delta[:n])
+            delta *= scale
+        ones = buffers.ones[:n]
         for j in range(len(self._layers) - 1, -1, -1):
             grad_w, grad_b = grad_views[j]
             np.matmul(delta.T, inputs[j], out=grad_w)
             np.matmul(ones, delta, out=grad_b)  # the column sums; faster than delta.sum(axis=0)
             if j > 0:
                 below = self._layers[j - 1]
-                grad_a = delta @ self._layers[j].weights
+                grad_a = np.matmul(delta, self._layers[j].weights, out=buffers.back[j][:n])
                 if masks and j in masks:
                     grad_a *= masks[j]
-                delta = below.activation_func.backward(zs[j], activations[j], grad_a, below.activation_params)
+                delta = below.activation_func.backward_in_place(zs[j - 1], outputs[j - 1], grad_a,
+                                                                below.activation_params)
         return a
 
     def _dropout_layers(self):
@@ -314,7 +358,7 @@ class Training:
         masks = {}
         for i, p in self._dropout_layers():
             keep = self.rng.random((n_samples, self.neural_net.layers[i].layer_size)) >= p
-            masks[i] = keep * (1.0 / (1.0 - p))
+            masks[i] = (keep * (1.0 / (1.0 - p))).astype(self.dtype, copy=False)
         return masks
 
     def _checked_masks(self, masks, n_samples):
@@ -325,7 +369,7 @@ class Training:
             if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self._layers):
                 raise ValueError(f"dropout_masks: {i!r} is not the index of a layer before the output layer")
             size = self.neural_net.layers[i].layer_size
-            mask = np.asarray(mask, dtype=np.float64)
+            mask = np.asarray(mask, dtype=self.dtype)
             if mask.shape != (n_samples, size) or not np.all(np.isfinite(mask)):
                 raise ValueError(f"dropout_masks[{i}] must be finite numbers of shape ({n_samples}, {size}), "
                                  f"got shape {mask.shape}")
@@ -335,6 +379,7 @@ class Training:
     def _checked_batch(self, input_data, target_values, dropout_masks):
         """``(batch, single, targets, masks)`` for one gradient computation, each checked.
 
+        ``batch`` (raw units) and ``targets`` have the training's dtype.
         ``masks`` are the given ``dropout_masks`` or, when None, fresh ones drawn
         from the training's generator (``{}`` without dropout).
         """
@@ -344,7 +389,18 @@ class Training:
         t = self._check_targets(target_values, batch.shape[0])
         masks = self.draw_dropout_masks(batch.shape[0]) if dropout_masks is None \
             else self._checked_masks(dropout_masks, batch.shape[0])
-        return batch, single, t, masks
+        return batch.astype(self.dtype, copy=False), single, t.astype(self.dtype, copy=False), masks
+
+    def _scaled_inputs(self, x):
+        """Raw inputs -> what the first layer sees, in the training's dtype (``NeuralNet.scale_inputs``)."""
+        net = self.neural_net
+        if net.input_offset is None:
+            return x
+        return (x - net.input_offset.astype(self.dtype)) * net.input_scale.astype(self.dtype)
+
+    def _targets_sum_to_one(self, t):
+        """Whether every row of ``t`` sums to 1 (one-hot targets), which a softmax's delta can use."""
+        return getattr(self._cost, "categorical", False) and bool(np.all(t.sum(axis=1) == 1.0))
 
     def backpropagation(self, input_data, target_values, dropout_masks=None):
         """Exact gradients of the mean cost, and the predictions, from one forward pass.
@@ -366,7 +422,7 @@ class Training:
         flat = np.empty_like(self._params)
         views = self.neural_net.parameter_views(flat)
         with np.errstate(over="ignore", invalid="ignore"):
-            predictions = self._backprop(net.scale_inputs(batch), t, views, masks)
+            predictions = self._backprop(self._scaled_inputs(batch), t, views, masks).copy()
         input_layer = net.layers[0]
         gradients = {"weights_0": np.zeros_like(input_layer.weights),
                      "biases_0": np.zeros_like(input_layer.biases)}
@@ -416,6 +472,9 @@ class Training:
         Costs two forward passes per parameter: use a few samples.
         """
         net = self.neural_net
+        if self.dtype != np.float64:
+            raise ValueError(f"check_gradients needs a float64 training (this one is {self.dtype.name}): "
+                             "finite differences in float32 measure its rounding, not the gradient")
         batch, _, t, masks = self._checked_batch(input_data, target_values, dropout_masks)
         h = _positive_number("h", h)
         gradients, _ = self.backpropagation(batch, t, dropout_masks=masks)
@@ -454,7 +513,7 @@ class Training:
             raise ValueError("input_data holds no samples: the mean cost of none is not defined")
         t = self._check_targets(target_values, batch.shape[0])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            predictions = self.neural_net.predict(batch, chunk_size=chunk_size)
+            predictions = self.neural_net.predict(batch, dtype=self.dtype, chunk_size=chunk_size)
             cost = self._cost.value(predictions, t)
         activation = self.neural_net.output_activation
         correct = predicted_classes(predictions, activation) == predicted_classes(t, activation)
@@ -466,8 +525,7 @@ class Training:
         """Clip the gradients held in the internal buffer, add the penalties' gradients, and step."""
         grads = self._grads
         if self.clip_value is not None:
-            np.minimum(grads, self.clip_value, out=grads)
-            np.maximum(grads, -self.clip_value, out=grads)
+            np.clip(grads, -self.clip_value, self.clip_value, out=grads)
         self._add_penalty_gradients(self._grad_views)
         self.optimizer.step(self._params, grads, self.learning_rate if learning_rate is None else learning_rate)
 
@@ -504,6 +562,7 @@ class Training:
                        "exponential": {"lr_factor": self.lr_factor},
                        "inverse_time": {"lr_decay": self.lr_decay}}.get(self.lr_schedule, {}))
         record["warmup_epochs"] = self.warmup_epochs
+        record["dtype"] = self.dtype.name
         return record
 
     def train(self, input_data, target_data, epochs, batch_size=32, samples_per_epoch=None, *,
@@ -531,7 +590,9 @@ class Training:
         ``accuracy=False`` (for a regression) leaves ``accuracy`` and ``val_accuracy`` out.
         """
         net = self.neural_net
-        x, _ = net._as_batch(input_data)
+        x, _ = net._as_batch(input_data, convert=False)  # converted batch by batch, never as a whole
+        if x.dtype.name not in DTYPES:
+            x = x.astype(self.dtype)
         t = self._check_targets(target_data, x.shape[0])
         if x.shape[0] == 0:
             raise ValueError("input_data holds no samples: training needs at least one")
@@ -562,7 +623,7 @@ class Training:
         n = x.shape[0]
         if samples_per_epoch is not None:
             samples_per_epoch = min(self._count("samples_per_epoch", samples_per_epoch), n)
-        x = net.scale_inputs(x)
+        per_epoch = n if samples_per_epoch is None else samples_per_epoch
 
         history, best, best_checkpoint = [], None, math.inf
         monitored = "val_cost" if validation_data is not None else "cost"
@@ -570,26 +631,41 @@ class Training:
         stream = sys.stdout if stream is None else stream
         activation = net.output_activation
         target_classes = predicted_classes(t, activation)
+        sums_to_one = self._targets_sum_to_one(t)
+        # The epoch's samples are gathered in shuffled order, a whole number of
+        # batches at a time, into one buffer (and scaled there); the targets
+        # once per epoch into another. Each batch's predictions (made before
+        # its update) go into a third, and the epoch's cost and accuracy are
+        # computed from them once, after the loop: done per batch, that
+        # bookkeeping took a fifth of a small batch's time.
+        row_bytes = x.shape[1] * self.dtype.itemsize
+        gather_rows = batch_size * max(1, GATHER_BYTES // (batch_size * row_bytes))
+        gathered = np.empty((min(gather_rows, per_epoch), x.shape[1]), self.dtype)
+        ts = np.empty((per_epoch, t.shape[1]), self.dtype)
+        predictions = np.empty_like(ts)
+        offset = None if net.input_offset is None else net.input_offset.astype(self.dtype)
+        scale = None if net.input_scale is None else net.input_scale.astype(self.dtype)
         for epoch in range(epochs):
             started = time.perf_counter()
             lr = self._epoch_learning_rate(epoch, epochs)
             good = self._params.copy()
             order = self.rng.permutation(n) if samples_per_epoch is None \
                 else self.rng.choice(n, samples_per_epoch, replace=False)
-            xs, ts = x[order], t[order]
-            # Each batch's predictions (made before its update) are kept, and the
-            # epoch's cost and accuracy computed from them once, after the loop:
-            # done per batch, that bookkeeping took a fifth of a small batch's time.
-            batches = []
+            _gather(t, order, ts)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for start in range(0, len(order), batch_size):
-                    stop = start + batch_size
-                    masks = self.draw_dropout_masks(min(stop, len(order)) - start) if dropping else None
-                    batches.append(self._backprop(xs[start:stop], ts[start:stop], self._grad_views, masks))
-                    self.apply_gradients(lr)
-                    if batch_callback is not None:
-                        batch_callback(epoch, start // batch_size)
-                predictions = np.concatenate(batches)
+                for first in range(0, per_epoch, gather_rows):
+                    xs = _gather(x, order[first:first + gather_rows], gathered[:per_epoch - first])
+                    if offset is not None:
+                        xs -= offset
+                        xs *= scale
+                    for start in range(first, min(first + gather_rows, per_epoch), batch_size):
+                        stop = min(start + batch_size, per_epoch)
+                        masks = self.draw_dropout_masks(stop - start) if dropping else None
+                        predictions[start:stop] = self._backprop(
+                            xs[start - first:stop - first], ts[start:stop], self._grad_views, masks, sums_to_one)
+                        self.apply_gradients(lr)
+                        if batch_callback is not None:
+                            batch_callback(epoch, start // batch_size)
                 cost = self._cost.value(predictions, ts)
             if not math.isfinite(cost) or not np.all(np.abs(self._params) <= MAX_PARAMETER):
                 message = self._divergence_message(cost, lr)
@@ -599,7 +675,7 @@ class Training:
             entry = {"epoch": self.epochs_done, "learning_rate": lr, "cost": cost}
             if accuracy:
                 correct = np.count_nonzero(predicted_classes(predictions, activation) == target_classes[order])
-                entry["accuracy"] = int(correct) / len(order)
+                entry["accuracy"] = int(correct) / per_epoch
             if validation_data is not None:
                 entry["val_cost"], val_accuracy = self.evaluate(val_x, val_t)
                 if accuracy:
@@ -667,6 +743,40 @@ class Training:
         return (f"training diverged in epoch {self.epochs_done + 1}: {what} "
                 f"at learning rate {lr:g}; the weights were put back to those at the start of "
                 f"that epoch. Use a smaller learning rate, gradient clipping or the adam optimizer")
+
+
+def _gather(source, index, out):
+    """``source[index]`` (rows) written into ``out``, converted to its dtype; returns ``out``.
+
+    ``np.take`` writes straight into ``out`` when the dtypes agree; from
+    another dtype it goes through a temporary of ``out``'s size.
+    """
+    if source.dtype == out.dtype:
+        return np.take(source, index, axis=0, out=out)
+    out[...] = source[index]
+    return out
+
+
+class _StepBuffers:
+    """Work arrays for a training step of up to ``capacity`` samples, kept from step to step.
+
+    For each trainable layer j: ``z[j]`` and ``a[j]`` (capacity, layer size)
+    for its weighted input and output, ``dropped[j]`` for its input after
+    dropout, ``back[j]`` for the gradient reaching its input; ``delta`` for
+    the output layer's error and ``ones`` for the bias gradients' column sums.
+    Writing into these (``out=``) instead of allocating saves the allocator's
+    work and the page faults of fresh memory on every step.
+    """
+
+    def __init__(self, net, dtype, capacity):
+        self.capacity = capacity
+        layers = net.layers
+        self.z = [np.empty((capacity, layer.layer_size), dtype) for layer in layers[1:]]
+        self.a = [np.empty((capacity, layer.layer_size), dtype) for layer in layers[1:]]
+        self.dropped = [np.empty((capacity, layer.layer_size), dtype) for layer in layers[:-1]]
+        self.back = [np.empty((capacity, layer.layer_size), dtype) for layer in layers[:-1]]
+        self.delta = np.empty((capacity, net.n_outputs), dtype)
+        self.ones = np.ones(capacity, dtype)
 
 
 def recorded(entry):

@@ -277,7 +277,7 @@ def test_the_hyper_parameters_are_recorded_as_used():
     assert record == {"optimizer": "rmsprop", "learning_rate": 0.01, "clip_value": 1.0,
                       "cost_function": "cross_entropy", "weight_decay": 0.0, "l1": 0.001, "rho": 0.95,
                       "epsilon": 1e-8, "lr_schedule": "step", "lr_step_epochs": 5, "lr_factor": 0.1,
-                      "warmup_epochs": 2}
+                      "warmup_epochs": 2, "dtype": "float64"}
     adamw = Training(net, 0.01, None, optimizer="adamw", weight_decay=0.01, betas=[0.8, 0.9]).settings_record()
     assert adamw["betas"] == [0.8, 0.9] and adamw["epsilon"] == 1e-8 and adamw["weight_decay"] == 0.01
     assert Training(net, 0.01, None, optimizer="nesterov").settings_record()["momentum"] == 0.9
