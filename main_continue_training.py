@@ -18,6 +18,8 @@ writes it anyway. A training that diverges (a non-finite cost, or weights
 beyond ±1e6) is never written, not even with --force.
 ``--checkpoint PATH`` also saves the best model so far to PATH (which must not
 be the model being continued) after every epoch that lowers the held-out cost.
+The training runs in the precision the model was last trained in (its
+record's ``dtype``), unless ``--dtype`` says otherwise.
 """
 
 import src.script_start  # noqa: F401,I001  (first: one BLAS thread, see src/__init__.py; a quiet Ctrl-C)
@@ -28,7 +30,7 @@ from pathlib import Path
 from main_create_and_train import settings_of
 from src import fileio
 from src.arguments import non_negative_int, path_argument, positive_float, positive_int
-from src.cli import (add_problem_argument, check_model_fits, display_path, held_out_data, held_out_result,
+from src.cli import (add_dtype_argument, add_problem_argument, check_model_fits, display_path, held_out_data, held_out_result,
                      held_out_summary, not_worse, run, train_and_record, training_data)
 from src.fileio import check_writable
 from src.neural_network import NeuralNet
@@ -61,6 +63,7 @@ def main(argv=None):
     parser.add_argument("--checkpoint", type=path_argument, metavar="PATH",
                         help="save the best model so far here after every epoch that improves the "
                              "held-out cost (not the --model file)")
+    add_dtype_argument(parser, "the one the model was last trained in, else the setting")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     animation.add_arguments(parser)
     report_argument(parser)
@@ -84,7 +87,10 @@ def main(argv=None):
     settings["cost_function"] = net.cost_function or ("cross_entropy" if activation in ("sigmoid", "softmax")
                                                       else "mse")
     learning_rate = args.learning_rate or settings["learning_rate"] * DEFAULT_LR_FRACTION
-    runs_so_far = len(net.training_record.get("runs", []))
+    runs = net.training_record.get("runs", [])
+    last_training = runs[-1].get("training", {}) if runs else {}
+    settings["dtype"] = args.dtype or last_training.get("dtype") or settings["dtype"]
+    runs_so_far = len(runs)
     seed = args.seed if args.seed is not None else settings["seed"] + runs_so_far
     data_path = args.data or problem.data_path
 

@@ -92,16 +92,8 @@ def _leaky_relu(z, alpha):
 
 
 def _leaky_relu_grad(z, a, alpha):
-    return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
-
-
-def _leaky_relu_backward(z, a, grad_a, alpha):
-    """``grad_a * f'(z)``, the same numbers as multiplying by ``where(z > 0, 1, alpha)``.
-
-    Selecting between two arrays is much faster in NumPy than building an
-    array from two scalars and multiplying by it (see docs/BENCHMARKS.md).
-    """
-    return np.where(z > 0, grad_a, alpha * grad_a)
+    one = z.dtype.type(1.0)
+    return np.where(z > 0, one, one * alpha)
 
 
 def _elu(z, alpha):
@@ -280,11 +272,6 @@ def _softmax_into(z, out):
 
 # --- backward rules that overwrite the incoming gradient (``Activation.backward_in_place``) ---
 
-def _leaky_relu_backward_in_place(z, a, grad_a, alpha):
-    """``grad_a * f'(z)`` in place: the entries where z <= 0 are multiplied by alpha."""
-    return np.multiply(grad_a, alpha, out=grad_a, where=z <= 0)
-
-
 def _relu_backward_in_place(z, a, grad_a):
     return np.multiply(grad_a, z > 0, out=grad_a)
 
@@ -394,9 +381,8 @@ class Activation:
     def backward_in_place(self, z, a, grad_a, params):
         """:meth:`backward` that may overwrite ``grad_a`` (a buffer nobody else needs); returns the result.
 
-        The derivative is folded into the product where a rule allows it
-        (leaky ReLU multiplies only the entries with z <= 0 by alpha), with
-        the same numbers as :meth:`backward`.
+        Element-wise activations multiply ``grad_a`` by the derivative in
+        place; the numbers are those of :meth:`backward`.
         """
         if self._backward_in_place is not None:
             return self._backward_in_place(z, a, grad_a, **params)
@@ -412,9 +398,7 @@ _TABLE = (
                backward_in_place=_tanh_backward_in_place),
     Activation("relu", _relu, _relu_grad, output_range=(0.0, math.inf), into=_relu_into,
                backward_in_place=_relu_backward_in_place),
-    Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01},
-               backward=_leaky_relu_backward, into=_leaky_relu_into,
-               backward_in_place=_leaky_relu_backward_in_place),
+    Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, {"alpha": 0.01}, into=_leaky_relu_into),
     Activation("elu", _elu, _elu_grad, {"alpha": 1.0}),
     Activation("parametric_elu", _parametric_elu, _parametric_elu_grad, {"alpha": 1.0, "beta": 1.0}),
     Activation("selu", _selu, _selu_grad, {"alpha": SELU_ALPHA, "scale": SELU_SCALE}),

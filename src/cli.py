@@ -38,7 +38,7 @@ from src.environment import numerical_environment
 from src.evaluation import regression_metrics
 from src.fileio import printable
 from src.problems import ROOT
-from src.training import Training, predicted_classes, recorded
+from src.training import DTYPES, Training, predicted_classes, recorded
 
 
 class Terminated(KeyboardInterrupt):
@@ -138,6 +138,11 @@ def add_problem_argument(parser):
                         help="which problem (default: red)")
 
 
+def add_dtype_argument(parser, default_help):
+    parser.add_argument("--dtype", choices=DTYPES,
+                        help=f"precision of the training: float32 halves the memory traffic (default: {default_help})")
+
+
 def display_path(path):
     """``path`` relative to the project root when it lies inside it (for records and messages)."""
     path = Path(path).resolve()
@@ -217,7 +222,7 @@ def _fixed_data_split(problem, settings, data_path, output_activation):
 
 # Settings a problem's entry may add, passed on to Training as they are.
 TRAINING_OPTIONS = ("weight_decay", "l1", "momentum", "betas", "epsilon", "rho",
-                    "lr_step_epochs", "lr_factor", "lr_decay", "warmup_epochs")
+                    "lr_step_epochs", "lr_factor", "lr_decay", "warmup_epochs", "dtype")
 
 
 def train_and_record(net, settings, inputs, targets, validation, *, epochs, learning_rate, seed,

@@ -307,38 +307,36 @@ class Training:
         n = x.shape[0]
         if n > self._buffers.capacity:
             self._buffers = _StepBuffers(self.neural_net, self.dtype, n)
-        buffers = self._buffers
+        z_out, a_out, dropped, back, delta_out, ones = self._buffers.views(n)
         inputs, zs, outputs = [], [], []
         a = x
         for j, (weights_t, biases, activation, params) in enumerate(self._forward_plan):
             if masks and j in masks:
-                a = np.multiply(a, masks[j], out=buffers.dropped[j][:n])
+                a = np.multiply(a, masks[j], out=dropped[j])
             inputs.append(a)  # what layer j + 1 sees: layer j's output after dropout
-            z = np.matmul(a, weights_t, out=buffers.z[j][:n])
+            z = np.matmul(a, weights_t, out=z_out[j])
             z += biases
-            a = activation.forward_into(z, params, buffers.a[j][:n])
+            a = activation.forward_into(z, params, a_out[j])
             zs.append(z)
             outputs.append(a)
         net = self.neural_net
         if net.output_scale is None:
-            delta = self._cost.delta(z, a, t, buffers.delta[:n], targets_sum_to_one)
+            delta = self._cost.delta(z, a, t, delta_out, targets_sum_to_one)
         else:  # a linear output scaled to the targets' units: d output / dz = scale
             scale = net.output_scale.astype(self.dtype, copy=False)
             a = a * scale + net.output_offset.astype(self.dtype, copy=False)
-            delta = self._cost.delta(z, a, t, buffers.delta[:n])
+            delta = self._cost.delta(z, a, t, delta_out)
             delta *= scale
-        ones = buffers.ones[:n]
         for j in range(len(self._layers) - 1, -1, -1):
             grad_w, grad_b = grad_views[j]
             np.matmul(delta.T, inputs[j], out=grad_w)
             np.matmul(ones, delta, out=grad_b)  # the column sums; faster than delta.sum(axis=0)
             if j > 0:
-                below = self._layers[j - 1]
-                grad_a = np.matmul(delta, self._layers[j].weights, out=buffers.back[j][:n])
+                grad_a = np.matmul(delta, self._forward_plan[j][0].T, out=back[j])
                 if masks and j in masks:
                     grad_a *= masks[j]
-                delta = below.activation_func.backward_in_place(zs[j - 1], outputs[j - 1], grad_a,
-                                                                below.activation_params)
+                _, _, activation, params = self._forward_plan[j - 1]
+                delta = activation.backward_in_place(zs[j - 1], outputs[j - 1], grad_a, params)
         return a
 
     def _dropout_layers(self):
@@ -777,6 +775,15 @@ class _StepBuffers:
         self.back = [np.empty((capacity, layer.layer_size), dtype) for layer in layers[:-1]]
         self.delta = np.empty((capacity, net.n_outputs), dtype)
         self.ones = np.ones(capacity, dtype)
+        self._views = None
+
+    def views(self, n):
+        """Every buffer's first ``n`` rows: (z, a, dropped, back, delta, ones); kept for the next call with ``n``."""
+        if self._views is None or self._views[0] != n:
+            self._views = (n, ([z[:n] for z in self.z], [a[:n] for a in self.a],
+                               [d[:n] for d in self.dropped], [b[:n] for b in self.back],
+                               self.delta[:n], self.ones[:n]))
+        return self._views[1]
 
 
 def recorded(entry):

@@ -142,21 +142,35 @@ def test_softmax_backward_is_the_jacobian_vector_product():
 
 
 NORMAL_FLOATS = st.one_of(st.just(0.0), st.floats(1e-300, 1e300), st.floats(-1e300, -1e-300))
+NORMAL_FLOATS_32 = st.one_of(st.just(0.0), st.floats(2.0 ** -120, 2.0 ** 120, width=32),
+                             st.floats(-(2.0 ** 120), -(2.0 ** -120), width=32))
+
+
+def check_extreme_inputs(x):
+    """No warnings, NaNs or subnormal outputs, and the input's dtype kept, for every activation."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        for title in AF.titles():
+            f = getattr(AF, title)
+            y = f(x)
+            d = f.derivative(x)
+            assert y.dtype == x.dtype and d.dtype == x.dtype, title
+            assert not np.any(np.isnan(y)), title
+            assert not np.any(np.isnan(d)), title
+            if title in ("sigmoid", "softmax", "elu", "selu", "swish", "gelu", "mish", "parametric_elu"):
+                tiny = np.finfo(x.dtype).tiny
+                assert not np.any((y != 0) & (np.abs(y) < tiny)), title
 
 
 @given(arrays(np.float64, st.integers(1, 20), elements=NORMAL_FLOATS))
 @settings(max_examples=200, deadline=None)
 def test_no_overflow_warnings_nans_or_subnormals_for_extreme_inputs(x):
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for title in AF.titles():
-            f = getattr(AF, title)
-            y = f(x)
-            d = f.derivative(x)
-            assert not np.any(np.isnan(y)), title
-            assert not np.any(np.isnan(d)), title
-            if title in ("sigmoid", "softmax", "elu", "selu", "swish", "gelu", "mish", "parametric_elu"):
-                tiny = np.finfo(np.float64).tiny
-                assert not np.any((y != 0) & (np.abs(y) < tiny)), title
+    check_extreme_inputs(x)
+
+
+@given(arrays(np.float32, st.integers(1, 20), elements=NORMAL_FLOATS_32))
+@settings(max_examples=200, deadline=None)
+def test_in_float32_too_no_overflow_warnings_nans_or_subnormals_and_float32_stays_float32(x):
+    check_extreme_inputs(x)
 
 
 def test_swish_takes_beta_as_its_older_name_for_alpha():
