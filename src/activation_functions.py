@@ -376,7 +376,10 @@ class Activation:
 
     def forward_in_place(self, z, params):
         """``f(z)`` written over ``z`` (a float array nobody else needs), returned."""
-        return self.forward_into(z, params, z)
+        if self._into is not None:
+            return self._into(z, z, **params)
+        z[...] = self._forward(z, **params)
+        return z
 
     def backward_in_place(self, z, a, grad_a, params):
         """:meth:`backward` that may overwrite ``grad_a`` (a buffer nobody else needs); returns the result.

@@ -164,10 +164,10 @@ class NeuralNet:
 
     def _as_batch(self, input_data, convert=True):
         x = np.asarray(input_data)
-        if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        if x.dtype.kind not in "fiub":  # float, signed or unsigned integer, bool
+            if x.dtype.kind == "c":
+                raise ValueError("input_data must be real numbers, got complex ones")
             raise ValueError("input_data must be numbers")
-        if np.issubdtype(x.dtype, np.complexfloating):
-            raise ValueError("input_data must be real numbers, got complex ones")
         single = x.ndim == 1
         batch = x.reshape(1, -1) if single else x
         if batch.ndim != 2 or batch.shape[1] != self.n_inputs:
@@ -218,11 +218,15 @@ class NeuralNet:
         """
         batch, single = self._as_batch(input_data, convert=False)
         chunk_size = _positive_chunk_size(chunk_size)
-        plan = self._inference_plan(dtype, min(chunk_size, batch.shape[0]))
+        rows = batch.shape[0]
+        plan = self._inference_plan(dtype, min(chunk_size, rows))
         weights = plan.weights()
-        out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
-        for start in range(0, batch.shape[0], chunk_size):
-            plan.run(batch[start:start + chunk_size], out[start:start + chunk_size], weights)
+        if rows <= chunk_size:
+            out = plan.run(batch, weights)
+        else:
+            out = np.empty((rows, self.n_outputs), dtype=plan.dtype)
+            for start in range(0, rows, chunk_size):
+                plan.run(batch[start:start + chunk_size], weights, out[start:start + chunk_size])
         return out[0] if single else out
 
     def _inference_plan(self, dtype, rows):
@@ -248,9 +252,7 @@ class NeuralNet:
             if plan is None or batch.shape[0] > plan.capacity:
                 plan = _InferencePlan(self, dtype, batch.shape[0])
                 weights = plan.weights()
-            out = np.empty((batch.shape[0], self.n_outputs), dtype=plan.dtype)
-            plan.run(batch, out, weights)
-            yield out
+            yield plan.run(batch, weights)
 
     # --- files ---
 
@@ -292,6 +294,8 @@ def _real_vector(values, name):
 
 
 def _positive_chunk_size(chunk_size):
+    if type(chunk_size) is int and chunk_size >= 1:
+        return chunk_size
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     return int(chunk_size)
@@ -308,11 +312,11 @@ class _InferencePlan:
 
     A network keeps its plan (``NeuralNet._plan``) for the next ``predict``
     while its layers are the same objects and the dtype and capacity fit.
-    The plan holds no weights: :meth:`weights` reads them from the layers on
-    every call, as they are (no copy) when they have the plan's dtype, else
-    cast once for that call. So a weight changed in place, a layer's
-    parameters moved into a training's vector, or new scaling is seen by the
-    next prediction.
+    Weights of the plan's dtype are used where they live (views, no copy), so
+    a weight changed in place is seen by the next prediction; weights of
+    another dtype are cast anew for every call. A layer's parameters moved
+    into a training's vector are found by their identity; the activations,
+    their parameters and the scaling are read from the network on every call.
     """
 
     def __init__(self, net, dtype, capacity):
@@ -324,42 +328,49 @@ class _InferencePlan:
         self.layers = tuple(net.layers)
         self.capacity = max(1, capacity)
         self.inputs = np.empty((self.capacity, net.n_inputs), dtype=self.dtype)
-        self.buffers = [np.empty((self.capacity, layer.layer_size), dtype=self.dtype)
-                        for layer in net.layers[1:]]
+        # The last layer writes into the caller's output array, the others into these.
+        self.steps = [(layer, np.empty((self.capacity, layer.layer_size), dtype=self.dtype))
+                      for layer in net.layers[1:-1]] + [(layer, None) for layer in net.layers[1:][-1:]]
+        self._live = self._bound_to = None
+        self._rows = self._views = None
 
     def fits(self, net, dtype, rows):
-        return (self.net is net and dtype == self.dtype and rows <= self.capacity
-                and len(self.layers) == len(net.layers)
-                and all(mine is theirs for mine, theirs in zip(self.layers, net.layers)))
+        return self.net is net and dtype == self.dtype and rows <= self.capacity and tuple(net.layers) == self.layers
 
     def weights(self):
-        """What the forward pass needs from the network now, in the plan's dtype.
+        """Each layer's (W.T, b) in the plan's dtype: views of the live arrays if they have it, else casts."""
+        # The layers' arrays are replaced only when parameter_vector moves them
+        # into a new vector, which then becomes the network's ``_flat``.
+        if self._live is not None and self.net._flat is self._bound_to:
+            return self._live
+        layers = self.layers[1:]
+        if all(layer.weights.dtype == self.dtype and layer.biases.dtype == self.dtype for layer in layers):
+            self._bound_to = self.net._flat
+            self._live = [(layer.weights.T, layer.biases) for layer in layers]
+            return self._live
+        return [(layer.weights.T.astype(self.dtype), layer.biases.astype(self.dtype)) for layer in layers]
 
-        A list of (W.T, b, activation, params) per layer after the input layer,
-        then the input and output scaling (offset, scale) pairs, each None when off.
-        """
-        def cast(array):
-            return None if array is None else array.astype(self.dtype, copy=False)
+    def run(self, batch, weights, out=None):
+        """The outputs for ``batch`` (m, n_inputs), m <= capacity, written into ``out`` (m, n_outputs) or a new array."""
         net = self.net
-        layers = [(cast(layer.weights).T, cast(layer.biases), layer.activation_func, layer.activation_params)
-                  for layer in self.layers[1:]]
-        return (layers, (cast(net.input_offset), cast(net.input_scale)),
-                (cast(net.output_offset), cast(net.output_scale)))
-
-    def run(self, batch, out, weights):
-        """The outputs for ``batch`` (m, n_inputs), m <= capacity, written into ``out``."""
-        layers, (offset, scale), (output_offset, output_scale) = weights
         m = batch.shape[0]
-        a = self.inputs[:m]
-        a[...] = batch
-        if offset is not None:
-            a -= offset
-            a *= scale
-        for (weights_t, biases, activation, params), buffer in zip(layers, self.buffers):
-            z = np.matmul(a, weights_t, out=buffer[:m])
-            z += biases
-            a = activation.forward_in_place(z, params)
-        if output_offset is not None:
-            a *= output_scale
-            a += output_offset
-        out[...] = a
+        if net.input_offset is None and batch.dtype == self.dtype:
+            a = batch
+        else:
+            a = self.inputs[:m]
+            a[...] = batch
+            if net.input_offset is not None:
+                a -= net.input_offset.astype(self.dtype, copy=False)
+                a *= net.input_scale.astype(self.dtype, copy=False)
+        if m != self._rows:  # the buffers' first m rows, kept for the next call with m rows
+            self._rows, self._views = m, [None if buffer is None else buffer[:m] for _, buffer in self.steps]
+        for (layer, _), view, (weights_t, biases) in zip(self.steps, self._views, weights):
+            z = np.matmul(a, weights_t, out if view is None else view)
+            np.add(z, biases, z)
+            a = layer.activation_func.forward_in_place(z, layer.activation_params)
+        if len(self.steps) == 0:  # an input layer alone: its (scaled) input is the output
+            a = a.copy() if out is None else np.copyto(out, a) or out
+        if net.output_offset is not None:
+            a *= net.output_scale.astype(self.dtype, copy=False)
+            a += net.output_offset.astype(self.dtype, copy=False)
+        return a
