@@ -250,6 +250,7 @@ def step_operations(batch_size, rng):
     gw1, gw2, gw3 = np.empty_like(w1), np.empty_like(w2), np.empty_like(w3)
     gb1, gb2, gb3 = np.empty(n1), np.empty(n2), np.empty(n3)
     ones = np.ones(batch_size)
+    back2, back1 = np.empty_like(g2), np.empty_like(g1)
     return [
         ("forward: matmuls", 3, lambda: (x @ w1.T, a1 @ w2.T, a2 @ w3.T), True),
         ("forward: bias adds", 3, lambda: (np.add(z1, b1, out=z1), np.add(z2, b2, out=z2),
@@ -272,6 +273,9 @@ def step_operations(batch_size, rng):
          lambda: (d3.sum(axis=0, out=gb3), d2.sum(axis=0, out=gb2), d1.sum(axis=0, out=gb1)), False),
         ("(not used, slower) delta back: g * where(z > 0, 1, alpha) x2", 6,
          lambda: (g2 * np.where(z2 > 0, 1.0, 0.01), g1 * np.where(z1 > 0, 1.0, 0.01)), False),
+        ("(the library's form) delta back: g *= where(z > 0, 1, alpha) x2, into a buffer", 6,
+         lambda: (np.multiply(g2, np.where(z2 > 0, 1.0, 0.01), out=back2),
+                  np.multiply(g1, np.where(z1 > 0, 1.0, 0.01), out=back1)), False),
     ]
 
 

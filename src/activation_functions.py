@@ -92,8 +92,9 @@ def _leaky_relu(z, alpha):
 
 
 def _leaky_relu_grad(z, a, alpha):
-    one = z.dtype.type(1.0)
-    return np.where(z > 0, one, one * alpha)
+    if z.dtype == np.float64:
+        return np.where(z > 0, 1.0, alpha)
+    return np.where(z > 0, z.dtype.type(1.0), z.dtype.type(alpha))
 
 
 def _elu(z, alpha):
@@ -247,7 +248,7 @@ def _softmax_backward(z, a, grad_a):
 # rule returns ``z`` itself: callers use the returned array.
 
 def _tanh_into(z, out):
-    return np.tanh(z, out=out)
+    return np.tanh(z, out)
 
 
 def _relu_into(z, out):
@@ -256,7 +257,7 @@ def _relu_into(z, out):
 
 def _leaky_relu_into(z, out, alpha):
     if 0.0 <= alpha <= 1.0:
-        scaled = alpha * z if out is z else np.multiply(z, alpha, out=out)
+        scaled = alpha * z if out is z else np.multiply(z, alpha, out)
         return np.maximum(z, scaled, out=out)
     out[...] = _leaky_relu(z, alpha)
     return out
@@ -277,7 +278,7 @@ def _relu_backward_in_place(z, a, grad_a):
 
 
 def _tanh_backward_in_place(z, a, grad_a):
-    grad_a *= _tanh_grad(z, a)
+    grad_a *= 1.0 - a * a
     return grad_a
 
 

@@ -217,9 +217,12 @@ class NeuralNet:
         so one network should not predict in two threads at once.
         """
         batch, single = self._as_batch(input_data, convert=False)
-        chunk_size = _positive_chunk_size(chunk_size)
+        if type(chunk_size) is not int or chunk_size < 1:
+            chunk_size = _positive_chunk_size(chunk_size)
         rows = batch.shape[0]
-        plan = self._inference_plan(dtype, min(chunk_size, rows))
+        plan = self._plan  # kept from the last call while it fits (see _InferencePlan)
+        if plan is None or not plan.fits(self, dtype, min(chunk_size, rows)):
+            plan = self._plan = _InferencePlan(self, dtype, min(chunk_size, rows))
         weights = plan.weights()
         if rows <= chunk_size:
             out = plan.run(batch, weights)
@@ -228,13 +231,6 @@ class NeuralNet:
             for start in range(0, rows, chunk_size):
                 plan.run(batch[start:start + chunk_size], weights, out[start:start + chunk_size])
         return out[0] if single else out
-
-    def _inference_plan(self, dtype, rows):
-        """The cached plan if it fits this network's layers, ``dtype`` and ``rows``; else a new one, cached."""
-        plan = self._plan
-        if plan is None or not plan.fits(self, dtype, rows):
-            plan = self._plan = _InferencePlan(self, dtype, rows)
-        return plan
 
     def predict_chunks(self, chunks, dtype=np.float64):
         """Outputs for an iterable of input chunks, yielded one chunk at a time.
@@ -294,8 +290,6 @@ def _real_vector(values, name):
 
 
 def _positive_chunk_size(chunk_size):
-    if type(chunk_size) is int and chunk_size >= 1:
-        return chunk_size
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     return int(chunk_size)

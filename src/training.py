@@ -276,6 +276,7 @@ class Training:
         # weights and biases are views into the parameter vector, so they stay live.
         self._forward_plan = [(layer.weights.T, layer.biases, layer.activation_func,
                                layer.activation_params) for layer in self._layers]
+        self._backward_weights = [layer.weights for layer in self._layers]
         self._buffers = _StepBuffers(neural_net, self.dtype, 0)
         self.epochs_done = 0
 
@@ -332,7 +333,7 @@ class Training:
             np.matmul(delta.T, inputs[j], out=grad_w)
             np.matmul(ones, delta, out=grad_b)  # the column sums; faster than delta.sum(axis=0)
             if j > 0:
-                grad_a = np.matmul(delta, self._forward_plan[j][0].T, out=back[j])
+                grad_a = np.matmul(delta, self._backward_weights[j], out=back[j])
                 if masks and j in masks:
                     grad_a *= masks[j]
                 _, _, activation, params = self._forward_plan[j - 1]
