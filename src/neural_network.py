@@ -220,9 +220,10 @@ class NeuralNet:
         if type(chunk_size) is not int or chunk_size < 1:
             chunk_size = _positive_chunk_size(chunk_size)
         rows = batch.shape[0]
+        capacity = rows if rows < chunk_size else chunk_size
         plan = self._plan  # kept from the last call while it fits (see _InferencePlan)
-        if plan is None or not plan.fits(self, dtype, min(chunk_size, rows)):
-            plan = self._plan = _InferencePlan(self, dtype, min(chunk_size, rows))
+        if plan is None or not plan.fits(self, dtype, capacity):
+            plan = self._plan = _InferencePlan(self, dtype, capacity)
         weights = plan.weights()
         if rows <= chunk_size:
             out = plan.run(batch, weights)
@@ -315,6 +316,7 @@ class _InferencePlan:
 
     def __init__(self, net, dtype, capacity):
         net._require_layers()
+        self.requested = dtype  # as the caller gave it: the next call's is usually the same object
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
@@ -329,7 +331,8 @@ class _InferencePlan:
         self._rows = self._views = None
 
     def fits(self, net, dtype, rows):
-        return self.net is net and dtype == self.dtype and rows <= self.capacity and tuple(net.layers) == self.layers
+        return (self.net is net and (dtype is self.requested or dtype == self.dtype) and rows <= self.capacity
+                and tuple(net.layers) == self.layers)
 
     def weights(self):
         """Each layer's (W.T, b) in the plan's dtype: views of the live arrays if they have it, else casts."""
@@ -357,8 +360,9 @@ class _InferencePlan:
                 a -= net.input_offset.astype(self.dtype, copy=False)
                 a *= net.input_scale.astype(self.dtype, copy=False)
         if m != self._rows:  # the buffers' first m rows, kept for the next call with m rows
-            self._rows, self._views = m, [None if buffer is None else buffer[:m] for _, buffer in self.steps]
-        for (layer, _), view, (weights_t, biases) in zip(self.steps, self._views, weights):
+            self._rows = m
+            self._views = [(layer, None if buffer is None else buffer[:m]) for layer, buffer in self.steps]
+        for (layer, view), (weights_t, biases) in zip(self._views, weights):
             z = np.matmul(a, weights_t, out if view is None else view)
             np.add(z, biases, z)
             a = layer.activation_func.forward_in_place(z, layer.activation_params)
