@@ -271,8 +271,6 @@ def step_operations(batch_size, rng):
                   np.multiply(grads, 0.01, out=scratch), np.subtract(params, scratch, out=params)), True),
         ("(not used, slower) bias gradients: delta.sum(axis=0)", 3,
          lambda: (d3.sum(axis=0, out=gb3), d2.sum(axis=0, out=gb2), d1.sum(axis=0, out=gb1)), False),
-        ("(not used, slower) delta back: g * where(z > 0, 1, alpha) x2", 6,
-         lambda: (g2 * np.where(z2 > 0, 1.0, 0.01), g1 * np.where(z1 > 0, 1.0, 0.01)), False),
         ("(the library's form) delta back: g *= where(z > 0, 1, alpha) x2, into a buffer", 6,
          lambda: (np.multiply(g2, np.where(z2 > 0, 1.0, 0.01), out=back2),
                   np.multiply(g1, np.where(z1 > 0, 1.0, 0.01), out=back1)), False),
