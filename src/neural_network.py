@@ -224,7 +224,7 @@ class NeuralNet:
         plan = self._plan  # kept from the last call while it fits (see _InferencePlan)
         if plan is None or not plan.fits(self, dtype, capacity):
             plan = self._plan = _InferencePlan(self, dtype, capacity)
-        weights = plan.weights(contiguous=rows >= CONTIGUOUS_ROWS)
+        weights = plan.weights() if rows < CONTIGUOUS_ROWS else plan.contiguous_weights()
         if rows <= chunk_size:
             out = plan.run(batch, weights)
         else:
@@ -248,7 +248,7 @@ class NeuralNet:
             batch, _ = self._as_batch(chunk, convert=False)
             if plan is None or batch.shape[0] > plan.capacity:
                 plan = _InferencePlan(self, dtype, batch.shape[0])
-                weights = plan.weights(contiguous=True)
+                weights = plan.contiguous_weights()
             yield plan.run(batch, weights)
 
     # --- files ---
@@ -338,21 +338,23 @@ class _InferencePlan:
         return (self.net is net and (dtype is self.requested or dtype == self.dtype) and rows <= self.capacity
                 and tuple(net.layers) == self.layers)
 
-    def weights(self, contiguous=False):
-        """Each layer's (W.T, b) in the plan's dtype: views of the live arrays if they have it, else casts.
+    def contiguous_weights(self):
+        """Each layer's (W.T, b) in the plan's dtype, W.T copied into row order.
 
-        ``contiguous`` copies each W.T into row order, which OpenBLAS
-        multiplies 5-25 % faster on thousands of rows (docs/BENCHMARKS.md);
-        the copy is made for this call, so it is as current as a view.
+        OpenBLAS multiplies thousands of rows by a row-order matrix 5-25 %
+        faster than by the transposed view (docs/BENCHMARKS.md). The copy is
+        made for this call, so it is as current as a view.
         """
-        layers = self.layers[1:]
-        if contiguous:
-            return [(np.ascontiguousarray(layer.weights.T, dtype=self.dtype), layer.biases.astype(self.dtype))
-                    for layer in layers]
+        return [(np.ascontiguousarray(layer.weights.T, dtype=self.dtype), layer.biases.astype(self.dtype))
+                for layer in self.layers[1:]]
+
+    def weights(self):
+        """Each layer's (W.T, b) in the plan's dtype: views of the live arrays if they have it, else casts."""
         # The layers' arrays are replaced only when parameter_vector moves them
         # into a new vector, which then becomes the network's ``_flat``.
         if self._live is not None and self.net._flat is self._bound_to:
             return self._live
+        layers = self.layers[1:]
         if all(layer.weights.dtype == self.dtype and layer.biases.dtype == self.dtype for layer in layers):
             self._bound_to = self.net._flat
             self._live = [(layer.weights.T, layer.biases) for layer in layers]
