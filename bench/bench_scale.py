@@ -349,25 +349,6 @@ TRAIN_FACTORIES = {"library": make_library, "sklearn": make_sklearn, "torch": ma
 
 # --- measuring ---
 
-def calibrated(run, unit, seconds, limit):
-    """A measurement function returning units per second, its count taking about ``seconds``.
-
-    ``run(n)`` returns the seconds for ``n`` units (samples, or calls); ``n``
-    is always a multiple of ``unit`` (the batch size) and at most ``limit``.
-    The count grows fourfold until a run takes a tenth of ``seconds``, then is
-    scaled to ``seconds``, as in ``bench_training.py``.
-    """
-    limit = max(unit, limit // unit * unit)
-    n = min(limit, unit * max(1, 64 // unit))
-    elapsed = run(n)
-    while elapsed < seconds / 10 and n < limit:
-        n = min(limit, n * 4)
-        elapsed = run(n)
-    n = int(min(limit, max(unit, n * seconds / elapsed)))
-    n = max(unit, n // unit * unit)
-    return lambda: n / run(n)
-
-
 def rate_cell(values):
     median = common.summary(values)[0]
     return common.si(median), f"{common.iqr_percent(values):.0f}"
@@ -411,7 +392,7 @@ def part_train(backends, seconds, rounds):
             net = common.build_net(sizes, seed=0, hidden="leaky_relu", output="softmax")
             run = TRAIN_FACTORIES[name](net, dtype, batch_size, data)
             run(batch_size)  # warm-up outside the timing
-            functions[name, dtype] = calibrated(run, batch_size, seconds, len(data["classes"]))
+            functions[name, dtype] = common.calibrated(run, batch_size, seconds, len(data["classes"]))
         results = common.interleaved(functions, rounds)
         print(f"  measured {common.net_name(sizes)} batch {batch_size}", file=sys.stderr, flush=True)
         del functions
@@ -459,11 +440,11 @@ def part_small(backends, seconds, rounds):
                 return common.timed(lambda: training.train(x[:n], t[:n], epochs=1, batch_size=batch_size,
                                                            verbose=False, accuracy=False))
             run_library(batch_size)
-            functions["library"] = calibrated(run_library, batch_size, seconds, len(x))
+            functions["library"] = common.calibrated(run_library, batch_size, seconds, len(x))
             if jax is not None:
                 run_jax = jax_trainer(common.build_net(SMALL_SIZES, seed=0), jax_dtype, batch_size, x, t,
                                       "mse", optimizer, SMALL_LR[optimizer], SMALL_CLIP)
-                functions["jax"] = calibrated(run_jax, batch_size, seconds, len(x))
+                functions["jax"] = common.calibrated(run_jax, batch_size, seconds, len(x))
             results = common.interleaved(functions, rounds)
             print(f"  measured 3-32-32-2 {optimizer} batch {batch_size}", file=sys.stderr, flush=True)
             row = [optimizer, batch_size]
@@ -502,7 +483,7 @@ def part_predict(seconds, rounds):
                             method(x)
                     return common.timed(loop)
                 run(10)  # warm-up
-                return calibrated(run, 1, seconds, 1 << 24)
+                return common.calibrated(run, 1, seconds, 1 << 24)
             functions = {"predict": calls(net.predict), "forward": calls(net.forward_propagation)}
             results = common.interleaved(functions, rounds)
             medians = {name: common.summary(values)[0] for name, values in results.items()}

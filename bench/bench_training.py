@@ -123,25 +123,13 @@ FACTORIES = {"library": make_library, "bare": make_bare, "seed": make_seed,
              "sklearn": make_sklearn, "torch": make_torch}
 
 
-def calibrated(run, batch_size, seconds, limit):
-    """A measurement function (returning samples/s) whose sample count takes about ``seconds``."""
-    n = min(limit, max(batch_size, 64))
-    elapsed = run(n)
-    while elapsed < seconds / 10 and n < limit:
-        n = min(limit, n * 4)
-        elapsed = run(n)
-    n = int(min(limit, max(batch_size, n * seconds / elapsed)))
-    n = max(batch_size, n // batch_size * batch_size)
-    return lambda: n / run(n)
-
-
 def measure_config(sizes, optimizer, batch_size, competitors, data, seconds, rounds):
     x, t, classes = data
     functions = {}
     for name in competitors:
         net = common.build_net(sizes, seed=0)
         run = FACTORIES[name](net, optimizer, batch_size, x, t, classes)
-        functions[name] = calibrated(run, batch_size, seconds, len(x))
+        functions[name] = common.calibrated(run, batch_size, seconds, len(x))
     return common.interleaved(functions, rounds)
 
 

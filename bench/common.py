@@ -97,6 +97,25 @@ def interleaved(competitors, rounds):
     return results
 
 
+def calibrated(run, unit, seconds, limit):
+    """A measurement function returning units per second, its count taking about ``seconds``.
+
+    ``run(n)`` returns the seconds for ``n`` units (samples, or calls); ``n``
+    is always a multiple of ``unit`` (the batch size) and at most ``limit``.
+    The count grows fourfold until a run takes a tenth of ``seconds``, then is
+    scaled to ``seconds``.
+    """
+    limit = max(unit, limit // unit * unit)
+    n = min(limit, unit * max(1, 64 // unit))
+    elapsed = run(n)
+    while elapsed < seconds / 10 and n < limit:
+        n = min(limit, n * 4)
+        elapsed = run(n)
+    n = int(min(limit, max(unit, n * seconds / elapsed)))
+    n = max(unit, n // unit * unit)
+    return lambda: n / run(n)
+
+
 def summary(values):
     """(median, first quartile, third quartile) of a list of numbers."""
     q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
