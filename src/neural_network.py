@@ -150,17 +150,35 @@ class NeuralNet:
 
     # --- forward pass ---
 
-    def scale_inputs(self, inputs):
-        """Raw inputs (n, n_inputs) -> what the first layer sees."""
+    def scale_inputs(self, inputs, in_place=False):
+        """Raw inputs (n, n_inputs) -> what the first layer sees.
+
+        Float32 inputs are scaled in float32, any others in float64.
+        ``in_place`` overwrites ``inputs`` (a float array) and returns it.
+        """
         if self.input_offset is None:
             return inputs
-        return (inputs - self.input_offset) * self.input_scale
+        offset, scale = _in_precision_of(inputs, self.input_offset, self.input_scale)
+        if not in_place:
+            return (inputs - offset) * scale
+        inputs -= offset
+        inputs *= scale
+        return inputs
 
-    def scale_outputs(self, outputs):
-        """What the last layer gives (n, n_outputs) -> the network's output (see output_scaling)."""
+    def scale_outputs(self, outputs, in_place=False):
+        """What the last layer gives (n, n_outputs) -> the network's output (see output_scaling).
+
+        Float32 outputs are scaled in float32, any others in float64;
+        ``in_place`` overwrites ``outputs`` and returns it.
+        """
         if self.output_offset is None:
             return outputs
-        return outputs * self.output_scale + self.output_offset
+        offset, scale = _in_precision_of(outputs, self.output_offset, self.output_scale)
+        if not in_place:
+            return outputs * scale + offset
+        outputs *= scale
+        outputs += offset
+        return outputs
 
     def _as_batch(self, input_data, convert=True):
         x = np.asarray(input_data)
@@ -290,6 +308,13 @@ def _real_vector(values, name):
     return array.astype(np.float64)
 
 
+def _in_precision_of(array, *vectors):
+    """``vectors`` (float64) in float32 when ``array`` is float32, else as they are."""
+    if array.dtype == np.float32:
+        return tuple(vector.astype(np.float32) for vector in vectors)
+    return vectors
+
+
 def _positive_chunk_size(chunk_size):
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
@@ -297,7 +322,7 @@ def _positive_chunk_size(chunk_size):
 
 
 CONTIGUOUS_ROWS = 1024
-"""From this many rows, ``predict`` multiplies by row-order copies of the weights (see ``_InferencePlan.weights``)."""
+"""From this many rows, ``predict`` multiplies by row-order copies of the weights (``_InferencePlan.contiguous_weights``)."""
 
 
 class _InferencePlan:
@@ -370,9 +395,7 @@ class _InferencePlan:
         else:
             a = self.inputs[:m]
             a[...] = batch
-            if net.input_offset is not None:
-                a -= net.input_offset.astype(self.dtype, copy=False)
-                a *= net.input_scale.astype(self.dtype, copy=False)
+            net.scale_inputs(a, in_place=True)
         if m != self._rows:  # the buffers' first m rows, kept for the next call with m rows
             self._rows = m
             self._views = [(layer, None if buffer is None else buffer[:m]) for layer, buffer in self.steps]
@@ -380,9 +403,10 @@ class _InferencePlan:
             z = np.matmul(a, weights_t, out if view is None else view)
             np.add(z, biases, z)
             a = layer.activation_func.forward_in_place(z, layer.activation_params)
-        if len(self.steps) == 0:  # an input layer alone: its (scaled) input is the output
-            a = a.copy() if out is None else np.copyto(out, a) or out
-        if net.output_offset is not None:
-            a *= net.output_scale.astype(self.dtype, copy=False)
-            a += net.output_offset.astype(self.dtype, copy=False)
-        return a
+        if not self.steps:  # an input layer alone: its (scaled) input is the output
+            if out is None:
+                out = a.copy()
+            else:
+                out[...] = a
+            a = out
+        return net.scale_outputs(a, in_place=True)

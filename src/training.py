@@ -324,10 +324,9 @@ class Training:
         if net.output_scale is None:
             delta = self._cost.delta(z, a, t, delta_out, targets_sum_to_one)
         else:  # a linear output scaled to the targets' units: d output / dz = scale
-            scale = net.output_scale.astype(self.dtype, copy=False)
-            a = a * scale + net.output_offset.astype(self.dtype, copy=False)
+            a = net.scale_outputs(a)
             delta = self._cost.delta(z, a, t, delta_out)
-            delta *= scale
+            delta *= net.output_scale.astype(self.dtype, copy=False)
         for j in range(len(self._layers) - 1, -1, -1):
             grad_w, grad_b = grad_views[j]
             np.matmul(delta.T, inputs[j], out=grad_w)
@@ -390,13 +389,6 @@ class Training:
             else self._checked_masks(dropout_masks, batch.shape[0])
         return batch.astype(self.dtype, copy=False), single, t.astype(self.dtype, copy=False), masks
 
-    def _scaled_inputs(self, x):
-        """Raw inputs -> what the first layer sees, in the training's dtype (``NeuralNet.scale_inputs``)."""
-        net = self.neural_net
-        if net.input_offset is None:
-            return x
-        return (x - net.input_offset.astype(self.dtype)) * net.input_scale.astype(self.dtype)
-
     def _targets_sum_to_one(self, t):
         """Whether every row of ``t`` sums to 1 (one-hot targets), which a softmax's delta can use."""
         return getattr(self._cost, "categorical", False) and bool(np.all(t.sum(axis=1) == 1.0))
@@ -421,7 +413,7 @@ class Training:
         flat = np.empty_like(self._params)
         views = self.neural_net.parameter_views(flat)
         with np.errstate(over="ignore", invalid="ignore"):
-            predictions = self._backprop(self._scaled_inputs(batch), t, views, masks).copy()
+            predictions = self._backprop(net.scale_inputs(batch), t, views, masks).copy()
         input_layer = net.layers[0]
         gradients = {"weights_0": np.zeros_like(input_layer.weights),
                      "biases_0": np.zeros_like(input_layer.biases)}
@@ -642,8 +634,6 @@ class Training:
         gathered = np.empty((min(gather_rows, per_epoch), x.shape[1]), self.dtype)
         ts = np.empty((per_epoch, t.shape[1]), self.dtype)
         predictions = np.empty_like(ts)
-        offset = None if net.input_offset is None else net.input_offset.astype(self.dtype)
-        scale = None if net.input_scale is None else net.input_scale.astype(self.dtype)
         for epoch in range(epochs):
             started = time.perf_counter()
             lr = self._epoch_learning_rate(epoch, epochs)
@@ -653,10 +643,8 @@ class Training:
             _gather(t, order, ts)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for first in range(0, per_epoch, gather_rows):
-                    xs = _gather(x, order[first:first + gather_rows], gathered[:per_epoch - first])
-                    if offset is not None:
-                        xs -= offset
-                        xs *= scale
+                    xs = net.scale_inputs(_gather(x, order[first:first + gather_rows],
+                                                  gathered[:per_epoch - first]), in_place=True)
                     for start in range(first, min(first + gather_rows, per_epoch), batch_size):
                         stop = min(start + batch_size, per_epoch)
                         masks = self.draw_dropout_masks(stop - start) if dropping else None
