@@ -71,16 +71,22 @@ def matmul_rates(seconds, threads_note):
               ((4096, 32), (32, 32), "4096x32 @ 32x32 (inference chunk)"),
               ((65536, 32), (32, 32), "65536x32 @ 32x32 (large inference chunk)"),
               ((4096, 3), (3, 32), "4096x3 @ 3x32 (first layer, chunk)"),
-              ((1024, 1024), (1024, 1024), "1024x1024 @ 1024x1024 (BLAS peak)")]
+              ((1024, 1024), (1024, 1024), "1024x1024 @ 1024x1024 (BLAS peak)"),
+              # The weights as a layer holds them, (out, in), multiplied by their transposed view,
+              # as training and predict do, instead of by a row-order copy.
+              ((4096, 32), (32, 32), "4096x32 @ (32x32).T view (inference chunk, weights as stored)", True),
+              ((4096, 3), (32, 3), "4096x3 @ (32x3).T view (first layer, weights as stored)", True)]
     rows, rates = [], {}
-    for a_shape, b_shape, label in shapes:
+    for a_shape, b_shape, label, *transposed in shapes:
         row = [label]
         for dtype in (np.float64, np.float32):
             a = rng.standard_normal(a_shape).astype(dtype)
             b = rng.standard_normal(b_shape).astype(dtype)
-            out = np.empty((a_shape[0], b_shape[1]), dtype)
+            if transposed:
+                b = b.T
+            out = np.empty((a_shape[0], b.shape[1]), dtype)
             t = best_time(lambda: np.matmul(a, b, out=out), seconds)
-            rate = 2.0 * a_shape[0] * a_shape[1] * b_shape[1] / t / 1e9
+            rate = 2.0 * a_shape[0] * a_shape[1] * b.shape[1] / t / 1e9
             rates[label, np.dtype(dtype).name] = rate
             row.append(f"{rate:.1f} ({t * 1e6:.1f} us)")
         rows.append(row)

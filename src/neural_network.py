@@ -242,7 +242,7 @@ class NeuralNet:
         plan = self._plan  # kept from the last call while it fits (see _InferencePlan)
         if plan is None or not plan.fits(self, dtype, capacity):
             plan = self._plan = _InferencePlan(self, dtype, capacity)
-        weights = plan.weights() if rows < CONTIGUOUS_ROWS else plan.contiguous_weights()
+        weights = plan.weights()
         if rows <= chunk_size:
             out = plan.run(batch, weights)
         else:
@@ -266,7 +266,7 @@ class NeuralNet:
             batch, _ = self._as_batch(chunk, convert=False)
             if plan is None or batch.shape[0] > plan.capacity:
                 plan = _InferencePlan(self, dtype, batch.shape[0])
-                weights = plan.contiguous_weights()
+                weights = plan.weights()
             yield plan.run(batch, weights)
 
     # --- files ---
@@ -321,10 +321,6 @@ def _positive_chunk_size(chunk_size):
     return int(chunk_size)
 
 
-CONTIGUOUS_ROWS = 1024
-"""From this many rows, ``predict`` multiplies by row-order copies of the weights (``_InferencePlan.contiguous_weights``)."""
-
-
 class _InferencePlan:
     """A network's forward pass for inference, with work buffers reused from call to call.
 
@@ -362,16 +358,6 @@ class _InferencePlan:
     def fits(self, net, dtype, rows):
         return (self.net is net and (dtype is self.requested or dtype == self.dtype) and rows <= self.capacity
                 and tuple(net.layers) == self.layers)
-
-    def contiguous_weights(self):
-        """Each layer's (W.T, b) in the plan's dtype, W.T copied into row order.
-
-        OpenBLAS multiplies thousands of rows by a row-order matrix 5-25 %
-        faster than by the transposed view (docs/BENCHMARKS.md). The copy is
-        made for this call, so it is as current as a view.
-        """
-        return [(np.ascontiguousarray(layer.weights.T, dtype=self.dtype), layer.biases.astype(self.dtype))
-                for layer in self.layers[1:]]
 
     def weights(self):
         """Each layer's (W.T, b) in the plan's dtype: views of the live arrays if they have it, else casts."""

@@ -196,7 +196,7 @@ def test_gathering_few_or_many_batches_at_a_time_gives_the_same_numbers(monkeypa
 
 # --- the inference plan a network keeps ---
 
-@pytest.mark.parametrize("rows", [6, 3000])  # views of the weights, and row-order copies made per call
+@pytest.mark.parametrize("rows", [6, 3000])
 def test_predict_sees_a_weight_changed_in_place(rows):
     net = build((2, 8, 2), hidden="tanh")
     x = np.random.default_rng(0).normal(size=(rows, 2))
